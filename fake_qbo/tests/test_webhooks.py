@@ -1,0 +1,105 @@
+"""Webhook signatures (Intuit's known-answer vectors) and live delivery with retries."""
+import http.server
+import json
+import threading
+import time
+
+import pytest
+
+from fake_qbo import webhooks
+from fake_qbo.control import Control
+
+from .test_entities import create, invoice_body
+
+VECTORS = [("webhook_notification.json", "b5771f19b12ddb4bcdb9f08bdc50bc63878a",
+            "JC2GUwciPmRBwEO7WvrRmKqu9tGOKL8FFallocTFi8Q="),
+           ("webhook_notification_multi_entity.json", "00faeec4-08d0-4996-bb37-698ae19f0149",
+            "6q+xGyMirJupwKTh2/WBl2NcdxzxqdIbk3sneKTxLWM=")]
+
+
+@pytest.mark.parametrize("name,token,signature", VECTORS)
+def test_signature_known_answers(fixtures, name, token, signature):
+    assert webhooks.sign(token, (fixtures / name).read_bytes()) == signature
+
+
+class Receiver:
+    """A local HTTP receiver that fails its first `fail` requests with 500."""
+
+    def __init__(self, fail=0):
+        self.fail, self.got, self.statuses = fail, [], []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status = 500 if outer.fail > 0 else 200
+                outer.fail -= 1
+                outer.statuses.append(status)
+                if status == 200:
+                    outer.got.append((body, self.headers["intuit-signature"]))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait(self, n, timeout=5):
+        end = time.time() + timeout
+        while len(self.got) < n and time.time() < end:
+            time.sleep(0.02)
+        return self.got
+
+
+def test_live_delivery_with_retries_legacy(fresh, qb):
+    with Receiver(fail=2) as rcv:
+        Control(fresh.url).config(webhook_url=rcv.url, webhook_retry_delays=[0, 0.05, 0.05, 0.05])
+        c = create(qb, "Customer", {"DisplayName": "Hook Me"})
+        body, sig = rcv.wait(1)[0]
+    assert rcv.statuses == [500, 500, 200]
+    assert webhooks.sign("fake-verifier-token", body) == sig
+    payload = json.loads(body)
+    ent = payload["eventNotifications"][0]["dataChangeEvent"]["entities"][0]
+    assert payload["eventNotifications"][0]["realmId"] == fresh.realm_id
+    assert (ent["name"], ent["id"], ent["operation"]) == ("Customer", c["Id"], "Create")
+    record = Control(fresh.url).webhooks()[-1]
+    assert record["attempts"] == 3 and record["delivered"] is True
+
+
+def test_cloudevents_void_delete_and_merge(fresh, qb):
+    with Receiver() as rcv:
+        Control(fresh.url).config(webhook_url=rcv.url, webhook_format="cloudevents", webhook_retry_delays=[0])
+        a = create(qb, "Customer", {"DisplayName": "Merge From"})
+        b = create(qb, "Customer", {"DisplayName": "Merge To"})
+        time.sleep(0.2)
+        Control(fresh.url).merge("Customer", a["Id"], b["Id"])
+        inv = create(qb, "Invoice", invoice_body(b["Id"], 9))
+        time.sleep(0.2)
+        got = rcv.wait(3)
+    events = [e for body, _ in got for e in json.loads(body)]
+    types = [e["type"] for e in events]
+    assert "qbo.customer.created.v1" in types and "qbo.invoice.created.v1" in types
+    merged = [e for e in events if e["type"] == "qbo.customer.merged.v1"][0]
+    assert merged["intuitentityid"] == b["Id"] and merged["data"] == {"deletedid": a["Id"]}
+    assert all(e["specversion"] == "1.0" and e["intuitaccountid"] == fresh.realm_id for e in events)
+    assert inv["Id"]
+
+
+def test_merge_shows_in_cdc_as_deleted(fresh, raw):
+    a = raw.post("customer", {"DisplayName": "Gone"}).json()["Customer"]
+    b = raw.post("customer", {"DisplayName": "Stays"}).json()["Customer"]
+    Control(fresh.url).merge("Customer", a["Id"], b["Id"])
+    since = fresh.state.clock.now().replace(hour=0, minute=0, second=0).isoformat(timespec="seconds")
+    rows = raw.get("cdc", entities="Customer", changedSince=since).json()["CDCResponse"][0]["QueryResponse"][0]["Customer"]
+    by_id = {r["Id"]: r for r in rows}
+    assert by_id[a["Id"]]["status"] == "Deleted" and by_id[b["Id"]]["SyncToken"] == "1"
