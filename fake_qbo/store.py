@@ -85,10 +85,10 @@ class Company:
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, entity, id_):
-        return self.records[entity].get(str(id_))
+        return self.records.get(entity, {}).get(str(id_))
 
     def all(self, entity):
-        return list(self.records[entity].values())
+        return list(self.records.get(entity, {}).values())
 
     def preference(self, section, key=None):
         prefs = self.get("Preferences", "1") or {}

@@ -1,23 +1,22 @@
 """Fixtures: a live FakeQBO on 127.0.0.1 and clients configured by configuration alone."""
-import json
-import os
+import sys
+import types
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
-import requests
 
-os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+# The repository root is an Odoo addon: its __init__.py only imports as odoo.addons.<name>.
+# pytest sets up every package above a test (importing its __init__.py as a plain package),
+# which these Odoo-free tests do not need: register an empty placeholder for the root package.
+_ROOT = Path(__file__).resolve().parents[2]
+if (_ROOT / "__init__.py").exists() and _ROOT.name not in sys.modules:
+    _placeholder = types.ModuleType(_ROOT.name)
+    _placeholder.__file__, _placeholder.__path__ = str(_ROOT / "__init__.py"), [str(_ROOT)]
+    sys.modules[_ROOT.name] = _placeholder
+from qbo_helpers import Raw, connect, fixtures_dir, qb_client
 
-from fake_qbo import FakeQBO  # noqa: E402
-from fake_qbo.control import Control  # noqa: E402
-
-REDIRECT = "http://127.0.0.1:9/callback"
-
-
-def fixtures_dir():
-    path = Path(os.environ.get("QBO_FIXTURES") or Path(__file__).resolve().parents[2] / ".." / "shared" / "qbo_fixtures")
-    return path.resolve()
+from fake_qbo import FakeQBO
+from fake_qbo.control import Control
 
 
 @pytest.fixture(scope="session")
@@ -26,10 +25,6 @@ def fixtures():
     if not path.is_dir():
         pytest.skip(f"QuickBooks fixtures not found at {path} (set QBO_FIXTURES)")
     return path
-
-
-def load_fixture(fixtures, name):
-    return json.loads((fixtures / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -41,34 +36,14 @@ def srv():
 
 @pytest.fixture
 def fresh(srv):
-    """A reset server (fresh default company, default config)."""
+    """A reset server (fresh default company, default configuration)."""
     Control(srv.url).reset()
     srv.faults.clear()
     srv.consent.update(mode="approve", realm=None)
     srv.throttle.enabled = False
+    srv.throttle.limits.update(per_minute=500, concurrent=10, batch_per_minute=40)
+    srv.webhooks.url, srv.webhooks.format = None, "legacy"
     yield srv
-
-
-def connect(srv, realm=None):
-    """Run the OAuth flow with intuit-oauth; return the AuthClient holding the tokens."""
-    from intuitlib.client import AuthClient
-    from intuitlib.enums import Scopes
-    ac = AuthClient("fake-client-id", "fake-client-secret", REDIRECT, environment=srv.discovery_url)
-    url = ac.get_authorization_url([Scopes.ACCOUNTING])
-    resp = requests.get(url, allow_redirects=False, timeout=10)
-    assert resp.status_code == 302, resp.text
-    query = parse_qs(urlparse(resp.headers["Location"]).query)
-    assert query["state"] == [ac.state_token]
-    ac.get_bearer_token(query["code"][0], realm_id=query["realmId"][0])
-    return ac
-
-
-def qb_client(srv, ac):
-    from quickbooks import QuickBooks
-    qb = QuickBooks(auth_client=ac, refresh_token=ac.refresh_token, company_id=ac.realm_id, minorversion=75)
-    qb.api_url_v3 = srv.api_base
-    qb.sandbox_api_url_v3 = srv.api_base
-    return qb
 
 
 @pytest.fixture
@@ -79,29 +54,6 @@ def ac(fresh):
 @pytest.fixture
 def qb(fresh, ac):
     return qb_client(fresh, ac)
-
-
-class Raw:
-    """Plain `requests` calls to the API with the bearer of an AuthClient."""
-
-    def __init__(self, srv, ac):
-        self.srv, self.token, self.realm = srv, ac.access_token, ac.realm_id
-
-    def url(self, path):
-        return f"{self.srv.api_base}/company/{self.realm}/{path}"
-
-    def headers(self, extra=None):
-        return dict({"Authorization": f"Bearer {self.token}", "Accept": "application/json",
-                     "Content-Type": "application/json"}, **(extra or {}))
-
-    def get(self, path, **params):
-        return requests.get(self.url(path), params=dict(params, minorversion=75), headers=self.headers(), timeout=10)
-
-    def post(self, path, body, params=None, content_type=None, raw=None):
-        data = raw if raw is not None else json.dumps(body)
-        headers = self.headers({"Content-Type": content_type} if content_type else None)
-        return requests.post(self.url(path), data=data, params=dict(params or {}, minorversion=75),
-                             headers=headers, timeout=10)
 
 
 @pytest.fixture

@@ -19,21 +19,7 @@ from quickbooks.objects.taxrate import TaxRate
 from quickbooks.objects.term import Term
 from quickbooks.objects.vendor import Vendor
 
-from .conftest import Raw, connect, qb_client
-
-
-def create(qb, entity, body):
-    return qb.create_object(entity, json.dumps(body))[entity]
-
-
-def update(qb, entity, body):
-    return qb.update_object(entity, json.dumps(body))[entity]
-
-
-def invoice_body(customer_id, *amounts, **extra):
-    lines = [{"Amount": a, "DetailType": "SalesItemLineDetail",
-              "SalesItemLineDetail": {"ItemRef": {"value": "1"}}} for a in amounts]
-    return dict({"CustomerRef": {"value": customer_id}, "Line": lines}, **extra)
+from qbo_helpers import Raw, connect, create, invoice_body, qb_client, update
 
 
 def test_name_lists_through_objects(qb):

@@ -9,7 +9,7 @@ from intuitlib.exceptions import AuthClientError
 
 from fake_qbo.control import Control
 
-from .conftest import REDIRECT, Raw, connect
+from qbo_helpers import REDIRECT, Raw, connect
 
 
 def test_flow_refresh_rotation_and_revoke(fresh):

@@ -14,8 +14,8 @@ from quickbooks.objects.invoice import Invoice
 
 from fake_qbo.control import Control
 
-from .conftest import Raw, connect
-from .test_entities import create, invoice_body, update
+from qbo_helpers import Raw, connect
+from qbo_helpers import create, invoice_body, update
 
 
 def test_rule_01_rate_limits(raw, fresh):
@@ -149,7 +149,7 @@ def test_rule_11_name_lists_never_deleted(qb, raw, fresh):
 
 
 def test_rule_12_webhooks_signed(fresh, qb):
-    from .test_webhooks import Receiver
+    from test_webhooks import Receiver
     with Receiver() as rcv:
         Control(fresh.url).config(webhook_url=rcv.url, webhook_retry_delays=[0])
         create(qb, "Customer", {"DisplayName": "Hooked"})

@@ -9,7 +9,7 @@ import pytest
 from fake_qbo import webhooks
 from fake_qbo.control import Control
 
-from .test_entities import create, invoice_body
+from qbo_helpers import create, invoice_body
 
 VECTORS = [("webhook_notification.json", "b5771f19b12ddb4bcdb9f08bdc50bc63878a",
             "JC2GUwciPmRBwEO7WvrRmKqu9tGOKL8FFallocTFi8Q="),
@@ -81,12 +81,14 @@ def test_cloudevents_void_delete_and_merge(fresh, qb):
         Control(fresh.url).config(webhook_url=rcv.url, webhook_format="cloudevents", webhook_retry_delays=[0])
         a = create(qb, "Customer", {"DisplayName": "Merge From"})
         b = create(qb, "Customer", {"DisplayName": "Merge To"})
-        time.sleep(0.2)
         Control(fresh.url).merge("Customer", a["Id"], b["Id"])
         inv = create(qb, "Invoice", invoice_body(b["Id"], 9))
-        time.sleep(0.2)
-        got = rcv.wait(3)
-    events = [e for body, _ in got for e in json.loads(body)]
+        end = time.time() + 5
+        while time.time() < end:
+            events = [e for body, _ in rcv.got for e in json.loads(body)]
+            if {"qbo.invoice.created.v1", "qbo.customer.merged.v1"} <= {e["type"] for e in events}:
+                break
+            time.sleep(0.02)
     types = [e["type"] for e in events]
     assert "qbo.customer.created.v1" in types and "qbo.invoice.created.v1" in types
     merged = [e for e in events if e["type"] == "qbo.customer.merged.v1"][0]
