@@ -99,6 +99,8 @@ def _header(co, entity, body, old):
     for field in COPIED:
         if present(body, field):
             obj[field] = body[field]
+    if entity != "Payment":
+        obj.setdefault("CustomField", [])
     return obj, customer
 
 
