@@ -7,10 +7,18 @@
     "author": "quickbooks_online contributors",
     "license": "LGPL-3",
     "depends": ["account", "sale_management", "contacts"],
-    "external_dependencies": {"python": ["quickbooks", "intuitlib"]},
+    "external_dependencies": {"python": ["python-quickbooks", "intuit-oauth"]},
     "data": [
         "security/qbo_security.xml",
         "security/ir.model.access.csv",
+        "security/qbo_rules.xml",
+        "data/qbo_data.xml",
+        "data/ir_cron_data.xml",
+        "views/qbo_templates.xml",
+        "views/qbo_connection_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/qbo_setup_wizard_views.xml",
+        "wizards/qbo_reset_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

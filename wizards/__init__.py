@@ -1,0 +1,1 @@
+from . import qbo_reset_wizard, qbo_setup_wizard

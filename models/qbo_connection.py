@@ -1,0 +1,316 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError, ValidationError
+
+from .. import const
+from ..utils.qbo_client import (
+    QBOAuthError,
+    QBOClient,
+    QBOClientCredentialsError,
+    QBOError,
+    QBOTransportError,
+    check_custom_base_url,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Token fields: what a refresh writes (and what neutralize.sql blanks).
+_TOKEN_FIELDS = (
+    "access_token", "access_token_expires_at", "refresh_token",
+    "refresh_token_expires_at", "refresh_token_hard_expires_at",
+)
+
+
+class QboConnection(models.Model):
+    """The link of one Odoo company to one QuickBooks Online company (realm), its OAuth tokens
+    and its sync preferences. OAuth itself lives in ``qbo_connection_oauth.py``."""
+
+    _name = "qbo.connection"
+    _description = "QuickBooks Online Connection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _rec_name = "company_id"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, ondelete="cascade", default=lambda self: self.env.company)
+    environment = fields.Selection(const.ENVIRONMENTS, required=True, default="sandbox")
+    custom_base_url = fields.Char(
+        "Custom Server URL", help="Origin of a QuickBooks-compatible server, e.g. the local test server "
+                                  "http://127.0.0.1:8765 (plain http only on 127.0.0.1 / localhost).")
+    state = fields.Selection(
+        const.CONNECTION_STATES, required=True, default="not_connected", readonly=True, copy=False, tracking=True)
+    realm_id = fields.Char("Realm ID", readonly=True, copy=False, index=True,
+                           help="The QuickBooks company id (realmId), set when connecting.")
+    qbo_company_name = fields.Char("QuickBooks Company", readonly=True, copy=False)
+    qbo_country = fields.Char("QuickBooks Country", readonly=True, copy=False)
+    connected_at = fields.Datetime(readonly=True, copy=False)
+
+    # Secrets: system administrators only; never logged; blanked by data/neutralize.sql.
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    access_token_expires_at = fields.Datetime(readonly=True, copy=False)
+    refresh_token_expires_at = fields.Datetime(readonly=True, copy=False)
+    refresh_token_hard_expires_at = fields.Datetime(
+        readonly=True, copy=False, help="Intuit's fixed end of the grant, whatever the refreshes.")
+
+    last_push_at = fields.Datetime("Last Upload", readonly=True, copy=False)
+    last_pull_at = fields.Datetime("Last Download", readonly=True, copy=False)
+
+    # Sync preferences (set by the setup wizard).
+    customer_direction = fields.Selection(const.DIRECTIONS, "Customers", required=True, default="both")
+    product_direction = fields.Selection(const.DIRECTIONS, "Products", required=True, default="both")
+    estimate_direction = fields.Selection(
+        const.DIRECTIONS, "Quotations / Estimates", required=True, default="odoo_to_qbo")
+    invoice_direction = fields.Selection(
+        const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
+    payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")
+    sync_start_date = fields.Date(
+        default=fields.Date.context_today, help="Documents dated before this day are not synced.")
+    import_history = fields.Boolean(
+        help="On the first download, also import QuickBooks documents dated before the sync start date.")
+    customer_scope = fields.Selection(const.CUSTOMER_SCOPES, "Customers to Sync", required=True, default="all")
+    skip_customers_without_email = fields.Boolean()
+    partner_lang = fields.Selection(
+        "_qbo_lang_selection", "Language of New Partners", default=lambda self: self.env.lang or "en_US",
+        help="Language given to partners created from QuickBooks.")
+    use_odoo_invoice_numbers = fields.Boolean(
+        default=True,
+        help="Send Odoo's invoice number as the QuickBooks DocNumber instead of letting QuickBooks number it.")
+    push_interval = fields.Integer("Upload Every (minutes)", default=const.DEFAULT_PUSH_INTERVAL)
+    pull_interval = fields.Integer("Download Every (minutes)", default=const.DEFAULT_PULL_INTERVAL)
+
+    _sql_constraints = [
+        ("company_uniq", "unique(company_id)", "A company has one QuickBooks Online connection."),
+        ("intervals_positive", "CHECK(push_interval > 0 AND pull_interval > 0)",
+         "Sync intervals are at least one minute."),
+    ]
+
+    def init(self):
+        # A realm is connected to one Odoo company at a time: the last guard behind the
+        # friendly check in _qbo_check_realm_free (two simultaneous callbacks).
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS qbo_connection_realm_active_uniq
+                ON qbo_connection (realm_id) WHERE state IN ('connected', 'needs_reauth')
+        """)
+
+    @api.model
+    def _qbo_lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.constrains("environment", "custom_base_url")
+    def _check_custom_base_url(self):
+        for connection in self.filtered(lambda c: c.environment == "custom"):
+            try:
+                check_custom_base_url(connection.custom_base_url)
+            except ValueError as e:
+                raise ValidationError(self.env._("Invalid custom server URL: %s", e)) from e
+
+    @api.depends("company_id", "state", "qbo_company_name")
+    def _compute_display_name(self):
+        for connection in self:
+            connection.display_name = self.env._("QuickBooks Online (%s)", connection.company_id.name)
+
+    # -----------------------------------------------------------------------------------------
+    # Lookup and helpers
+    # -----------------------------------------------------------------------------------------
+    @api.model
+    def _qbo_for_company(self, company=None, create=False):
+        """Return the connection of ``company`` (default: the current one), created if asked."""
+        company = company or self.env.company
+        connection = self.search([("company_id", "=", company.id)], limit=1)
+        if not connection and create:
+            connection = self.create({"company_id": company.id})
+        return connection
+
+    @staticmethod
+    def _qbo_can_commit():
+        """True unless running tests: tests share one transaction that must not be committed
+        (the same guard as ``account.move._can_commit``)."""
+        return not tools.config["test_enable"] and not modules.module.current_test
+
+    def _qbo_redirect_uri(self):
+        return self.get_base_url() + const.ROUTE_OAUTH_CALLBACK
+
+    def _qbo_client(self, access_token=None):
+        """Return a ``QBOClient`` for this connection's environment and the app credentials.
+
+        :raises UserError: when the app credentials are not set
+        """
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        client_id = params.get_param(const.PARAM_CLIENT_ID)
+        client_secret = params.get_param(const.PARAM_CLIENT_SECRET)
+        if not client_id or not client_secret:
+            raise UserError(self.env._("Set the QuickBooks app's Client ID and Client Secret in Settings first."))
+        return QBOClient(client_id, client_secret, self._qbo_redirect_uri(), self.environment,
+                         base_url=self.custom_base_url, realm_id=self.realm_id, access_token=access_token)
+
+    @api.model
+    def _qbo_user_error(self, error):
+        """Return a ``UserError`` that explains a ``QBOError`` to a person."""
+        if isinstance(error, QBOClientCredentialsError):
+            message = self.env._("QuickBooks refused the app credentials: check the Client ID and Client Secret "
+                        "in Settings.")
+        elif isinstance(error, QBOAuthError):
+            message = self.env._("QuickBooks refused the authorization (expired, revoked or already used). "
+                        "Connect again from Settings.")
+        elif isinstance(error, QBOTransportError):
+            message = self.env._("QuickBooks could not be reached. Try again in a few minutes.")
+        else:
+            message = self.env._("QuickBooks answered with an error.")
+        details = error.message
+        if error.intuit_tid:
+            details = self.env._("%(details)s (intuit_tid: %(tid)s)", details=details, tid=error.intuit_tid)
+        return UserError(f"{message}\n{details}")
+
+    def _qbo_token_values(self, tokens):
+        """Return the field values that store ``tokens`` (a ``QBOTokens``)."""
+        now = fields.Datetime.now()
+        values = {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "access_token_expires_at": now + timedelta(seconds=tokens.expires_in),
+            "refresh_token_expires_at":
+                tokens.refresh_expires_in and now + timedelta(seconds=tokens.refresh_expires_in),
+        }
+        if tokens.refresh_hard_expires_in:
+            values["refresh_token_hard_expires_at"] = now + timedelta(seconds=tokens.refresh_hard_expires_in)
+        return values
+
+    # -----------------------------------------------------------------------------------------
+    # Tokens
+    # -----------------------------------------------------------------------------------------
+    def _qbo_access_token(self):
+        """Return a valid access token, refreshed first when it ends within 5 minutes.
+
+        :raises QBOError: (a subclass) when no token can be had; a refused refresh has already
+            moved the connection to "needs re-authorisation" and told the managers
+        """
+        self.ensure_one()
+        connection = self.sudo()
+        if connection.state != "connected":
+            raise QBOAuthError(self.env._("QuickBooks Online is not connected for %s.", self.company_id.name))
+        margin = timedelta(seconds=const.ACCESS_TOKEN_MARGIN_SECONDS)
+        if (connection.access_token and connection.access_token_expires_at
+                and connection.access_token_expires_at > fields.Datetime.now() + margin):
+            return connection.access_token
+        return self._qbo_refresh_tokens()
+
+    def _qbo_api_client(self):
+        """Return a ``QBOClient`` ready for API calls (valid access token, realm)."""
+        return self._qbo_client(access_token=self._qbo_access_token())
+
+    def _qbo_refresh_tokens(self, force=False):
+        """Refresh the access token under a row lock on the connection and persist the rotated
+        refresh token at once, in its own transaction: a rollback of the caller's work must never
+        lose it (the previous one is dead already).
+
+        :return: the new access token
+        :raises QBOError: (a subclass) as ``QBOClient.refresh``
+        """
+        self.ensure_one()
+        if not self._qbo_can_commit():
+            values, error = self.sudo()._qbo_refresh_locked(force)
+        else:
+            values, error = self._qbo_refresh_in_own_transaction(force)
+        if error:
+            raise error
+        return values["access_token"]
+
+    def _qbo_refresh_in_own_transaction(self, force):
+        for _attempt in range(3):
+            try:
+                with self.env.registry.cursor() as cr:
+                    # Never wait long: the lock may be held by the caller's own transaction.
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    values, error = self.with_env(self.env(cr=cr, su=True))._qbo_refresh_locked(force)
+            except pg_errors.SerializationFailure:
+                continue  # another worker refreshed meanwhile: a new transaction sees its tokens
+            except pg_errors.LockNotAvailable:
+                # This very transaction holds the row (it wrote the connection): refresh here.
+                return self.sudo()._qbo_refresh_locked(force)
+            # The caller's snapshot predates that commit: give its cache the committed values,
+            # or it would read (and reuse) the dead refresh token.
+            connection = self.sudo()
+            for name, value in values.items():
+                self.env.cache.update(connection, connection._fields[name], [value])
+            return values, error
+        return self.sudo()._qbo_refresh_locked(force)
+
+    def _qbo_refresh_locked(self, force):
+        """Lock the connection row, refresh unless another worker just did, store the tokens.
+
+        :return: (values written or current, error or None); never raises a QBOError, so that
+            the caller can commit what was written (e.g. the "needs re-authorisation" state)
+        """
+        self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE", [self.id])
+        self.invalidate_recordset()
+        margin = timedelta(seconds=const.ACCESS_TOKEN_MARGIN_SECONDS)
+        if (not force and self.access_token and self.access_token_expires_at
+                and self.access_token_expires_at > fields.Datetime.now() + margin):
+            return {name: self[name] for name in _TOKEN_FIELDS}, None
+        if self.state != "connected" or not self.refresh_token:
+            return {}, QBOAuthError(self.env._("QuickBooks Online is not connected for %s.", self.company_id.name))
+        try:
+            tokens = self._qbo_client().refresh(self.refresh_token)
+        except QBOAuthError as e:
+            _logger.warning("QuickBooks refresh refused for company %s: %s", self.company_id.id, e)
+            self._qbo_mark_needs_reauth(e)
+            return {"state": "needs_reauth"}, e
+        except QBOError as e:
+            _logger.warning("QuickBooks refresh failed for company %s: %s", self.company_id.id, e)
+            return {}, e
+        values = self._qbo_token_values(tokens)
+        self.write(values)
+        return values, None
+
+    def _qbo_mark_needs_reauth(self, error):
+        """Move to "needs re-authorisation" and ask the QuickBooks managers to reconnect."""
+        self.write({"state": "needs_reauth", "access_token": False, "access_token_expires_at": False})
+        self._qbo_notify_managers(
+            self.env._("Reconnect QuickBooks Online"),
+            self.env._("QuickBooks refused the connection's refresh token (%(error)s): sync is stopped until a "
+              "QuickBooks manager connects again from Settings.", error=error),
+        )
+
+    def _qbo_notify_managers(self, summary, note, deadline=None):
+        """Schedule a warning activity for each QuickBooks manager of the company, once."""
+        self.ensure_one()
+        managers = self.env.ref("quickbooks_online.group_qbo_manager").sudo().users.filtered(
+            lambda u: not u.share and u.active and self.company_id in u.company_ids
+            and u != self.env.ref("base.user_root"))
+        existing = self.activity_ids.filtered(lambda a: a.summary == summary).user_id
+        for user in managers - existing:
+            self.activity_schedule(
+                "mail.mail_activity_data_warning", date_deadline=deadline, summary=summary, note=note,
+                user_id=user.id)
+
+    def _qbo_check_token_expiry(self):
+        """Warn the managers when the grant ends within 14 days (rolling or hard expiry)."""
+        for connection in self.sudo().filtered(lambda c: c.state == "connected"):
+            ends = [d for d in (connection.refresh_token_expires_at, connection.refresh_token_hard_expires_at) if d]
+            if not ends or min(ends) > fields.Datetime.now() + timedelta(days=const.REFRESH_WARNING_DAYS):
+                continue
+            end = min(ends)
+            connection._qbo_notify_managers(
+                self.env._("QuickBooks Online connection expires soon"),
+                self.env._("The QuickBooks authorization of %(company)s ends on %(date)s. Connect again from "
+                  "Settings before then, or the sync stops.", company=connection.company_id.name,
+                  date=fields.Date.to_string(end.date())),
+                deadline=end.date(),
+            )
+
+    @api.model
+    def _cron_qbo_keep_alive(self):
+        """Refresh every connected company's tokens (each refresh extends Intuit's rolling
+        100-day refresh token) and warn before the grant ends. Never raises: a failing cron
+        would be deactivated by Odoo."""
+        for connection in self.sudo().search([("state", "=", "connected")]):
+            try:
+                connection._qbo_refresh_tokens(force=True)
+            except QBOError as e:
+                _logger.warning("QuickBooks keep-alive failed for company %s: %s", connection.company_id.id, e)
+            connection._qbo_check_token_expiry()

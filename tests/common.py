@@ -1,0 +1,52 @@
+"""Shared set-up: a real fake QuickBooks server on 127.0.0.1 and a connection pointing at it."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from odoo.addons.quickbooks_online import const
+from odoo.addons.quickbooks_online.fake_qbo import FakeQBO
+from odoo.addons.quickbooks_online.fake_qbo.control import Control
+
+CLIENT_ID = "fake-client-id"
+CLIENT_SECRET = "fake-client-secret"
+
+
+class QBOFakeServerMixin:
+    """Starts one fake QuickBooks server per test class (ephemeral port, auto-approve) and sets
+    the app credentials it expects. Use with TransactionCase or HttpCase."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeQBO(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, auto_approve=True).start()
+        cls.addClassCleanup(cls.fake.stop)
+        cls.control = Control(cls.fake.url)
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param(const.PARAM_CLIENT_ID, CLIENT_ID)
+        params.set_param(const.PARAM_CLIENT_SECRET, CLIENT_SECRET)
+        cls.connection = cls.env["qbo.connection"]._qbo_for_company(cls.env.company, create=True)
+        cls.connection.write({"environment": "custom", "custom_base_url": cls.fake.url})
+
+    def setUp(self):
+        super().setUp()
+        # Each test starts from a fresh QuickBooks side; Odoo's side is rolled back by the case.
+        self.control.reset()
+        self.control.consent("approve")
+
+    def _authorize(self, connection):
+        """Run Intuit's side of the flow for ``connection`` (consent auto-approved) and return
+        the callback's query parameters, as the browser would bring them back."""
+        url = connection._qbo_authorization_url()
+        reply = requests.get(url, allow_redirects=False, timeout=10)
+        assert reply.status_code in (302, 303), reply.text
+        location = reply.headers["Location"]
+        assert location.startswith(connection._qbo_redirect_uri()), location
+        return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+    def _connect(self, connection=None):
+        """Connect ``connection`` (default: the class's) through the real OAuth exchange."""
+        connection = connection or self.connection
+        params = self._authorize(connection)
+        connection._qbo_oauth_complete(params["code"], params["realmId"])
+        return params
