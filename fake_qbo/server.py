@@ -6,7 +6,7 @@ import contextlib
 import threading
 import time
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import company, webhooks
 from .app import App
@@ -14,6 +14,13 @@ from .oauth import OAuth
 from .store import State
 
 DEFAULT_LIMITS = {"per_minute": 500, "concurrent": 10, "batch_per_minute": 40}
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: the request log (`/_fake/requests`) records every API call."""
+
+    def log_request(self, *args, **kwargs):
+        pass
 
 
 class RequestLog:
@@ -183,7 +190,7 @@ class FakeQBO:
         return f"{self.url}/v3"
 
     def start(self):
-        self._server = make_server(self.host, self.port, App(self), threaded=True)
+        self._server = make_server(self.host, self.port, App(self), threaded=True, request_handler=QuietHandler)
         self._server.daemon_threads = True
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-qbo", daemon=True)
