@@ -3,6 +3,8 @@
 `handle(fake, request) -> (status, body)`; errors answer {"error": "..."} with 400/404.
 The client of this API is `fake_qbo.control.Control`.
 """
+import json
+
 from . import entities, errors
 
 
@@ -17,8 +19,9 @@ def handle(fake, request):
     if handler is None:
         return 404, {"error": f"unknown control call {request.method} /_fake/{path}"}
     try:
-        body = request.get_json(force=True, silent=True) if request.data else {}
-        if body is None or not isinstance(body, dict):
+        raw = request.get_data(parse_form_data=False)     # curl -d sends a form content type
+        body = json.loads(raw) if raw.strip() else {}
+        if not isinstance(body, dict):
             raise ControlError("control calls take a JSON object")
         return 200, handler(fake, request, body, parts[1:])
     except (ControlError, ValueError, KeyError, TypeError) as e:
