@@ -1,0 +1,1 @@
+# One mapper module per QuickBooks entity: plain dict -> dict functions, no ORM.

@@ -1,0 +1,183 @@
+"""Helpers shared by the QuickBooks mappers: pure functions on plain values, no ORM.
+
+Decisions (see also the partner mapper):
+
+* Name fields cannot hold ``:`` (QuickBooks' hierarchy separator), tabs or newlines. ``:`` becomes
+  U+FF1A FULLWIDTH COLON ``：`` (same length, still reads as a colon), control characters become
+  spaces and whitespace runs collapse to one space. The mapping is stable but not reversed on
+  pull: Odoo keeps the full original value, and :func:`is_same_after_mapping` recognises
+  QuickBooks' copy as "our mapping of the Odoo value" so a pull never overwrites it.
+* Values longer than QuickBooks' limits are truncated for names (Odoo keeps the full value) and
+  rejected with :class:`MappingError` elsewhere (a cut e-mail address or phone number is wrong).
+"""
+
+import html
+import re
+from html.parser import HTMLParser
+
+# Maximum lengths (characters). Names as enforced by the local server and per Intuit's reference
+# as copied by third parties (docs/QBO_API.md §10: UNCONFIRMED from Intuit text); the others are
+# Intuit's documented field limits.
+DISPLAY_NAME_MAX = 500
+COMPANY_NAME_MAX = 100
+PERSON_NAME_MAX = 100  # GivenName, MiddleName, FamilyName
+TITLE_MAX = 16
+NOTES_MAX = 2000
+EMAIL_MAX = 100
+PHONE_MAX = 30
+URI_MAX = 1000
+ADDRESS_LINE_MAX = 500
+CITY_MAX = 255
+POSTAL_CODE_MAX = 30
+DELETED_SUFFIX = " (deleted)"
+
+COLON_REPLACEMENT = "\uff1a"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+_EMAIL_SPLIT = re.compile(r"[,;]")
+_ANGLE = re.compile(r"<([^<>]*)>")
+_DISAMBIGUATED = re.compile(r"(.*) \(([2-9]|[1-9][0-9]+)\)", re.S)
+
+MESSAGES = {
+    "empty_name": "The name is empty: QuickBooks needs a display name.",
+    "invalid_email": "%(value)r is not a valid e-mail address for QuickBooks (it needs an '@' and a '.').",
+    "too_long": "%(field)s is %(length)d characters long; QuickBooks accepts at most %(limit)d.",
+}
+
+
+class MappingError(ValueError):
+    """A record cannot be mapped; the user can fix it. ``str(error)`` is the English message.
+
+    ``code`` is a key of :data:`MESSAGES` and ``params`` its values, so the model layer can show
+    a translated message (``_(MESSAGES[code], **params)`` or its own text per code).
+    """
+
+    def __init__(self, code, **params):
+        self.code = code
+        self.params = params
+        super().__init__(MESSAGES[code] % params)
+
+
+def text(value):
+    """A stripped string, or '' for None, False (Odoo's empty value) and other non-strings."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def clean_name(value, limit):
+    """``value`` made acceptable for a QuickBooks name field: no ':' / control characters, one
+    space between words, at most ``limit`` characters (``limit=None``: no truncation)."""
+    name = _CONTROL.sub(" ", text(value)).replace(":", COLON_REPLACEMENT)
+    name = " ".join(name.split())
+    return name[:limit].rstrip() if limit else name
+
+
+def is_same_after_mapping(odoo_value, qbo_value, limit):
+    """True when ``qbo_value`` is exactly what we send for ``odoo_value`` (cleaned, truncated)."""
+    return clean_name(odoo_value, limit) == text(qbo_value)
+
+
+def disambiguate_display_name(name, attempt):
+    """``name`` for the ``attempt``-th try after QuickBooks error 6240 (DisplayName taken by a
+    customer, vendor or employee): unchanged for 1, then "Name (2)", "Name (3)"... within 500."""
+    if attempt < 1:
+        raise ValueError("attempt starts at 1")
+    if attempt == 1:
+        return clean_name(name, DISPLAY_NAME_MAX)
+    suffix = " (%d)" % attempt
+    return clean_name(name, DISPLAY_NAME_MAX - len(suffix)) + suffix
+
+
+def undisambiguated(display_name):
+    """``display_name`` without a trailing " (n)" (n >= 2) as added by disambiguation."""
+    match = _DISAMBIGUATED.fullmatch(display_name)
+    return match[1] if match else display_name
+
+
+def is_our_display_name(odoo_name, qbo_display_name):
+    """True when ``qbo_display_name`` is our mapping of ``odoo_name``, disambiguated or not."""
+    qbo_display_name = text(qbo_display_name)
+    if is_same_after_mapping(odoo_name, qbo_display_name, DISPLAY_NAME_MAX):
+        return True
+    match = _DISAMBIGUATED.fullmatch(qbo_display_name)
+    return bool(match) and disambiguate_display_name(odoo_name, int(match[2])) == qbo_display_name
+
+
+def strip_deleted(name, active):
+    """QuickBooks appends " (deleted)" to the names of inactive records; Odoo archives instead."""
+    name = text(name)
+    return name.removesuffix(DELETED_SUFFIX) if not active else name
+
+
+def limited(value, limit, field):
+    """``text(value)``, or :class:`MappingError` when longer than ``limit``."""
+    value = text(value)
+    if len(value) > limit:
+        raise MappingError("too_long", field=field, length=len(value), limit=limit)
+    return value
+
+
+def email_addresses(value):
+    """The bare addresses of a comma/semicolon separated list ("Name <a@b.c>" gives "a@b.c")."""
+    addresses = []
+    for chunk in _EMAIL_SPLIT.split(text(value)):
+        angle = _ANGLE.search(chunk)
+        address = (angle[1] if angle else chunk).strip()
+        if address:
+            addresses.append(address)
+    return addresses
+
+
+def first_email(value):
+    """The first address of a QuickBooks (or Odoo) e-mail list, unvalidated, or None."""
+    addresses = email_addresses(value)
+    return addresses[0] if addresses else None
+
+
+def email_for_qbo(value):
+    """All addresses of ``value``, validated, joined by ", " (QuickBooks keeps lists); '' if none.
+
+    Raises :class:`MappingError` for an address without '@' and '.' or a list over 100 characters.
+    """
+    addresses = email_addresses(value)
+    for address in addresses:
+        if not _EMAIL.fullmatch(address):
+            raise MappingError("invalid_email", value=address)
+    return limited(", ".join(addresses), EMAIL_MAX, "Email")
+
+
+class _TextExtractor(HTMLParser):
+    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._BREAKS - {"br"}:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_to_text(value):
+    """Plain text of Odoo HTML: block tags give line breaks, paragraphs are separated by one
+    blank line, spaces collapse within a line. '' for empty or non-string input."""
+    parser = _TextExtractor()
+    parser.feed(text(value))
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def text_to_html(value):
+    """Odoo HTML for plain text: blank-line separated paragraphs in <p>, line breaks as <br>.
+
+    ``html_to_text(text_to_html(t)) == t`` for any text already in :func:`html_to_text` form.
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", text(value)) if p.strip()]
+    return "".join("<p>%s</p>" % "<br>".join(html.escape(line) for line in p.split("\n")) for p in paragraphs)
