@@ -258,6 +258,17 @@ class TestValues(unittest.TestCase):
         self.assertEqual(len(payload["Notes"]), 2000)
         self.assertEqual(common.text_to_html("a < b\nc\n\nd"), "<p>a &lt; b<br>c</p><p>d</p>")
 
+    def test_quickbooks_whitespace_is_no_change(self):
+        c = {"Id": "4", "DisplayName": "Acme  Inc", "CompanyName": "Acme  Inc", "Active": True, "Job": False,
+             "Notes": "a  b\r\n\r\n\r\nc\t d\r\ne"}
+        pulled = customer_to_partner(c)
+        self.assertEqual(pulled["comment"], "<p>a b</p><p>c d<br>e</p>")
+        self.assertEqual(partner.pull_changes(pulled, customer_to_partner(c)), {})
+        self.assertTrue(pulled["is_company"])
+        self.assertEqual(changed_fields(c, partner_to_customer(pulled)), {})
+        for t in ("x\r\ny", "  a\t\tb  \n\n\n\nc", "<&>\"'", "\n\n"):
+            self.assertEqual(common.html_to_text(common.text_to_html(t)), common.plain_text(t))
+
     def test_countries_iso2_iso3_and_names(self):
         self.assertEqual(len(countries.ISO2_TO_ISO3), 250)
         self.assertEqual(len(countries.ISO3_TO_ISO2), 250)

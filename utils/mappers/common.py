@@ -72,8 +72,8 @@ def clean_name(value, limit):
 
 
 def is_same_after_mapping(odoo_value, qbo_value, limit):
-    """True when ``qbo_value`` is exactly what we send for ``odoo_value`` (cleaned, truncated)."""
-    return clean_name(odoo_value, limit) == text(qbo_value)
+    """True when ``qbo_value`` is ``odoo_value`` or exactly what we send for it (cleaned, truncated)."""
+    return text(qbo_value) in (text(odoo_value), clean_name(odoo_value, limit))
 
 
 def disambiguate_display_name(name, attempt):
@@ -170,14 +170,19 @@ def html_to_text(value):
     parser = _TextExtractor()
     parser.feed(text(value))
     parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    return plain_text("".join(parser.parts))
+
+
+def plain_text(value):
+    """Text as :func:`html_to_text` gives it: one space between words, no blank line runs."""
+    lines = [" ".join(line.split()) for line in text(value).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def text_to_html(value):
     """Odoo HTML for plain text: blank-line separated paragraphs in <p>, line breaks as <br>.
 
-    ``html_to_text(text_to_html(t)) == t`` for any text already in :func:`html_to_text` form.
+    ``html_to_text(text_to_html(t)) == plain_text(t)`` for any text.
     """
-    paragraphs = [p for p in re.split(r"\n\s*\n", text(value)) if p.strip()]
+    paragraphs = [p for p in plain_text(value).split("\n\n") if p]
     return "".join("<p>%s</p>" % "<br>".join(html.escape(line) for line in p.split("\n")) for p in paragraphs)

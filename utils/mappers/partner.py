@@ -44,6 +44,9 @@ CUSTOMER_FIELDS = {
     "Job": None, "ParentRef": ("value",),
 }
 _NOT_CLEARABLE = {"DisplayName", "ParentRef"}
+_NAME_LIMITS = {"DisplayName": common.DISPLAY_NAME_MAX, "CompanyName": common.COMPANY_NAME_MAX,
+                "Title": common.TITLE_MAX, "GivenName": common.PERSON_NAME_MAX,
+                "MiddleName": common.PERSON_NAME_MAX, "FamilyName": common.PERSON_NAME_MAX}
 
 
 def split_name(name):
@@ -148,7 +151,7 @@ def pull_changes(current, pulled):
         echo = current  # Odoo holds what we could not send; compare the raw values
     changes = {}
     for key in (*PARTNER_FIELDS, "parent_qbo_id", "primary_contact"):
-        if _same(key, echo.get(key), pulled.get(key)):
+        if _same(key, current.get(key), pulled.get(key)) or _same(key, echo.get(key), pulled.get(key)):
             continue
         if key == "name" and common.is_our_display_name(current.get("name"), pulled.get("name")):
             continue
@@ -162,11 +165,15 @@ def changed_fields(old_payload, new_payload):
     changed. The caller adds ``Id``, ``SyncToken`` and ``"sparse": true``."""
     old = {field: _owned(old_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
     new = {field: _owned(new_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
-    old["DisplayName"], old["CompanyName"] = (value or None for value in _read_names(old_payload))
-    delta = {}
-    for field in CUSTOMER_FIELDS.keys() - _kept_by_quickbooks(old, new):
+    old["DisplayName"], old["CompanyName"] = _read_names(old_payload)
+    # QuickBooks' spacing and line ends are no change: compare its values normalised as ours are.
+    for field, limit in _NAME_LIMITS.items():
+        old[field] = clean_name(old[field], limit) or None
+    old["Notes"] = common.plain_text(old["Notes"]) or None
+    delta, kept = {}, _kept_by_quickbooks(old, new)
+    for field in CUSTOMER_FIELDS:
         before, after = old[field], new[field]
-        if before == after:
+        if before == after or field in kept:
             continue
         if after is not None:
             delta[field] = {**dict.fromkeys(before or (), ""), **after} if CUSTOMER_FIELDS[field] else after
