@@ -3,7 +3,15 @@ import argparse
 import logging
 import time
 
+from . import webhooks
 from .server import FakeQBO
+
+
+def _webhook_url(value):
+    try:
+        return webhooks.check_url(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def main(argv=None):
@@ -13,7 +21,7 @@ def main(argv=None):
     p.add_argument("--client-id", default="fake-client-id")
     p.add_argument("--client-secret", default="fake-client-secret")
     p.add_argument("--verifier-token", default="fake-verifier-token")
-    p.add_argument("--webhook-url")
+    p.add_argument("--webhook-url", type=_webhook_url)
     p.add_argument("--webhook-format", choices=("legacy", "cloudevents"), default="legacy")
     p.add_argument("--seed", type=int, help="seed N customers and proportional data")
     p.add_argument("--country", choices=("US", "CA", "GB", "AU"), default="US")

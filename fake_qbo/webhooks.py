@@ -10,9 +10,11 @@ import json
 import queue
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from datetime import timezone
+from urllib.parse import urlsplit
 
 # Entities Intuit sends webhooks for (QBO_API.md §7), restricted to those the fake serves.
 ENTITIES = {"Account", "CreditMemo", "Customer", "Employee", "Estimate", "Invoice", "Item", "Payment",
@@ -27,6 +29,17 @@ def sign(verifier_token, body):
     """The `intuit-signature` header value for the raw body bytes."""
     digest = hmac.new(verifier_token.encode("utf-8"), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def check_url(url):
+    """`url` if it is an http(s) URL (or empty: webhooks off); ValueError otherwise.
+
+    The delivery thread POSTs with urllib, which would also open file:, ftp: or data: URLs.
+    """
+    parts = urlsplit(url) if url else None
+    if parts is not None and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+        raise ValueError(f"webhook URL must be an http:// or https:// URL, got {url!r}")
+    return url
 
 
 def _utc(dt):
@@ -58,13 +71,21 @@ def cloudevents_payload(events):
 
 class Dispatcher:
     def __init__(self, verifier_token, url=None, fmt="legacy", delays=None):
-        self.verifier_token, self.url, self.format = verifier_token, url, fmt
+        self.verifier_token, self.url, self.format = verifier_token, url, fmt     # url: checked by the setter
         self.delays = list(DEFAULT_DELAYS if delays is None else delays)
         self.queue = queue.Queue()
         self.deliveries = []
         self.lock = threading.Lock()
         self._thread = None
         self._stop = threading.Event()
+
+    @property
+    def url(self):
+        return self._url
+
+    @url.setter
+    def url(self, value):
+        self._url = check_url(value)
 
     def notify(self, realm, entity, id_, operation, when, extra=None):
         """Store listener: queue one change (called under the state lock, so it must be quick)."""
@@ -114,11 +135,11 @@ class Dispatcher:
 
     @staticmethod
     def _post(url, body, signature):
-        req = urllib.request.Request(url, data=body, method="POST", headers={
+        req = urllib.request.Request(check_url(url), data=body, method="POST", headers={  # noqa: S310 (http/https only)
             "Content-Type": "application/json", "intuit-signature": signature,
             "User-Agent": "fake-qbo-webhooks"})
         try:
-            with urllib.request.urlopen(req, timeout=5) as resp:
+            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 (check_url: http/https only)
                 return resp.status
         except urllib.error.HTTPError as e:
             return e.code

@@ -5,11 +5,11 @@ import threading
 import time
 
 import pytest
+import requests
+from qbo_helpers import create, invoice_body
 
 from fake_qbo import webhooks
 from fake_qbo.control import Control
-
-from qbo_helpers import create, invoice_body
 
 VECTORS = [("webhook_notification.json", "b5771f19b12ddb4bcdb9f08bdc50bc63878a",
             "JC2GUwciPmRBwEO7WvrRmKqu9tGOKL8FFallocTFi8Q="),
@@ -102,6 +102,21 @@ def test_merge_shows_in_cdc_as_deleted(fresh, raw):
     b = raw.post("customer", {"DisplayName": "Stays"}).json()["Customer"]
     Control(fresh.url).merge("Customer", a["Id"], b["Id"])
     since = fresh.state.clock.now().replace(hour=0, minute=0, second=0).isoformat(timespec="seconds")
-    rows = raw.get("cdc", entities="Customer", changedSince=since).json()["CDCResponse"][0]["QueryResponse"][0]["Customer"]
+    cdc = raw.get("cdc", entities="Customer", changedSince=since).json()
+    rows = cdc["CDCResponse"][0]["QueryResponse"][0]["Customer"]
     by_id = {r["Id"]: r for r in rows}
     assert by_id[a["Id"]]["status"] == "Deleted" and by_id[b["Id"]]["SyncToken"] == "1"
+
+
+def test_webhook_url_must_be_http(fresh):
+    """Deliveries go through urllib, which would open file:/ftp: URLs too: only http(s) is taken."""
+    for bad in ("file:///etc/passwd", "ftp://127.0.0.1/x", "http:nohost"):
+        with pytest.raises(ValueError, match="http:// or https://"):
+            webhooks.check_url(bad)
+        with pytest.raises(ValueError, match="http:// or https://"):
+            webhooks.Dispatcher("token", bad)
+    assert webhooks.check_url("https://example.test/hook") == "https://example.test/hook"
+    assert webhooks.check_url(None) is None
+    r = requests.post(f"{fresh.url}/_fake/config", json={"webhook_url": "file:///etc/passwd"}, timeout=10)
+    assert r.status_code == 400 and "http:// or https://" in r.json()["error"]
+    assert fresh.webhooks.url is None
