@@ -13,16 +13,19 @@ import requests
 
 from .server import FakeQBO
 
+TIMEOUT = 30    # seconds; a local fake that takes longer is broken, not slow
+
 
 def token(srv):
     """An access token through the real authorize + token endpoints (auto-approve)."""
     redirect = "http://127.0.0.1:9/cb"
     loc = requests.get(f"{srv.url}/connect/oauth2", allow_redirects=False, params={
         "client_id": "fake-client-id", "response_type": "code", "scope": "com.intuit.quickbooks.accounting",
-        "redirect_uri": redirect, "state": "bench"}).headers["Location"]
+        "redirect_uri": redirect, "state": "bench"}, timeout=TIMEOUT).headers["Location"]
     code = parse_qs(urlparse(loc).query)["code"][0]
     resp = requests.post(f"{srv.url}/oauth2/v1/tokens/bearer", auth=("fake-client-id", "fake-client-secret"),
-                         data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect})
+                         data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect},
+                         timeout=TIMEOUT)
     return resp.json()["access_token"]
 
 
@@ -64,18 +67,21 @@ def main(argv=None):
                 raise SystemExit(f"unexpected {resp.status_code}: {resp.text[:200]}")
 
         run("read customer", args.n, args.threads,
-            lambda s, i: check(s.get(f"{base}/customer/{i % 1000 + 1}?minorversion=75", headers=headers)))
+            lambda s, i: check(s.get(f"{base}/customer/{i % 1000 + 1}?minorversion=75", headers=headers,
+                                     timeout=TIMEOUT)))
         run("query 1000 rows", max(10, args.n // 10), args.threads,
-            lambda s, i: check(s.get(f"{base}/query", headers=headers,
+            lambda s, i: check(s.get(f"{base}/query", headers=headers, timeout=TIMEOUT,
                                      params={"query": "SELECT * FROM Customer MAXRESULTS 1000"})))
         run("create customer", args.n, args.threads,
-            lambda s, i: check(s.post(f"{base}/customer", headers=headers,
+            lambda s, i: check(s.post(f"{base}/customer", headers=headers, timeout=TIMEOUT,
                                       data=json.dumps({"DisplayName": f"New {i}"}))))
         batches = max(4, args.n // 30)
         rate = run("batch create (30 items)", batches, args.threads,
-                   lambda s, i: check(s.post(f"{base}/batch", headers=headers, data=json.dumps({"BatchItemRequest": [
-                       {"bId": str(k), "operation": "create", "Customer": {"DisplayName": f"B{i}-{k}"}}
-                       for k in range(30)]}))))
+                   lambda s, i: check(s.post(f"{base}/batch", headers=headers, timeout=TIMEOUT,
+                                             data=json.dumps({"BatchItemRequest": [
+                                                 {"bId": str(k), "operation": "create",
+                                                  "Customer": {"DisplayName": f"B{i}-{k}"}}
+                                                 for k in range(30)]}))))
         print(f"{'  = objects created/s':<28} {'':>6}           {rate * 30:>8.0f}")
     finally:
         srv.stop()
