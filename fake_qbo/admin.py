@@ -131,7 +131,7 @@ def merge(fake, request, body, rest):
 
 
 def _name_key(entity, obj):
-    from .lists import name_key, _name_field
+    from .lists import _name_field, name_key
     return name_key(entity, obj[_name_field(entity)])
 
 

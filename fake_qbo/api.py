@@ -63,7 +63,7 @@ def entity_get(fake, co, entity, id_):
 
 
 def request_json(request):
-    from .app import parse_json    # one JSON decoder for the whole server
+    from .app import parse_json  # one JSON decoder for the whole server
     return parse_json(request.get_data())
 
 
@@ -80,10 +80,7 @@ def run_query(fake, co, text):
 
 
 def query(fake, co, request):
-    if request.method == "POST":
-        text = request.get_data().decode("utf-8")
-    else:
-        text = request.args.get("query", "")
+    text = request.get_data().decode("utf-8") if request.method == "POST" else request.args.get("query", "")
     if not text.strip():
         raise errors.QBOFault(400, "4000", "Error parsing query", "QueryParserError: Encountered <EOF>")
     return 200, {"QueryResponse": run_query(fake, co, text), "time": fake.state.clock.time()}

@@ -165,7 +165,8 @@ class App:
         token_realm, reason = fake.oauth.check_access(_bearer(request))
         if token_realm is None:
             body = errors.auth_401_body(reason, int(time.time() * 1000))
-            return 401, json_response(401, body, {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'}), info
+            headers = {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'}
+            return 401, json_response(401, body, headers), info
         co = fake.state.companies.get(realm)
         if token_realm != realm or co is None:
             fault = errors.authorization(f"Token is not authorized for company {realm}")

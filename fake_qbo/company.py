@@ -69,7 +69,7 @@ def _taxes(co, spec):
     """US: the TAX/NON pseudo codes plus combined codes; elsewhere one code per rate set."""
     rates = {n: entities.BUILDERS["TaxRate"](co, {"Name": n, "RateValue": v, "AgencyRef": {"value": "1"}}, None)
              for n, v in spec["rates"]}
-    for n, (obj, commit) in rates.items():
+    for obj, commit in rates.values():
         commit(co.insert("TaxRate", obj))
     if co.country == "US":
         for pseudo in ("TAX", "NON"):

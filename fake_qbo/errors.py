@@ -121,7 +121,10 @@ def length_exceeded(field, limit):
                     f"Length exceeds limit : {field} has a maximum length of {limit}", field)
 
 
-def invalid_value(field, detail, code="2050", message="String length is either shorter or longer than supported by specification"):
+LENGTH_MESSAGE = "String length is either shorter or longer than supported by specification"
+
+
+def invalid_value(field, detail, code="2050", message=LENGTH_MESSAGE):
     return QBOFault(400, code, message, detail, field)
 
 

@@ -16,7 +16,7 @@ def compute(co, body, obj, old, customer):
     raw = body.get("Line")
     if not isinstance(raw, list):
         raise errors.required("Line") if raw is None else errors.bad_request("Line must be a list")
-    old_ids = [int(l["Id"]) for l in (old or {}).get("Line", []) if str(l.get("Id", "")).isdigit()]
+    old_ids = [int(line["Id"]) for line in (old or {}).get("Line", []) if str(line.get("Id", "")).isdigit()]
     next_id = max(old_ids, default=0)
     known = {str(i) for i in old_ids}
     items, discount, out = [], None, []
@@ -44,7 +44,7 @@ def compute(co, body, obj, old, customer):
             items.append(built)
     if not items:
         raise errors.required("Line")
-    subtotal = sum((l["Amount"] for l in items), ZERO)
+    subtotal = sum((line["Amount"] for line in items), ZERO)
     out.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
     disc_amount = ZERO
     if discount is not None:
@@ -143,7 +143,8 @@ def _rate_lines(co, code_id, net):
 
 
 def _us_tax(co, body, items, factor):
-    taxable = sum((l["Amount"] for l in items if l["SalesItemLineDetail"]["TaxCodeRef"]["value"] == "TAX"), ZERO)
+    taxable = sum((line["Amount"] for line in items
+                   if line["SalesItemLineDetail"]["TaxCodeRef"]["value"] == "TAX"), ZERO)
     given = body.get("TxnTaxDetail") or {}
     code = lists.ref(co, given, "TxnTaxCodeRef", "TaxCode")
     code_id = code["value"] if code else None

@@ -110,7 +110,8 @@ def build_party(entity):
         _unique(co, entity, obj["DisplayName"], obj.get("Id"))
         email = (body.get("PrimaryEmailAddr") or {}).get("Address")
         if email and ("@" not in email or "." not in email):
-            raise errors.invalid_value("PrimaryEmailAddr", "Email Address does not conform to the syntax rules of RFC 822.", "6000")
+            raise errors.invalid_value("PrimaryEmailAddr",
+                                       "Email Address does not conform to the syntax rules of RFC 822.", "6000")
         for key in schema.FIELDS[entity] - schema.READ_ONLY - set(schema.NAME_LIMITS) - schema.COMMON:
             if key not in obj and present(body, key) and not key.endswith("Ref"):
                 obj[key] = body[key]

@@ -72,7 +72,8 @@ def _docnumber(co, entity, body, old):
 def _due_date(co, body, obj, customer, txn_date):
     term = lists.ref(co, body, "SalesTermRef", "Term")
     if term is None:
-        default = ref_value(customer or {}, "SalesTermRef") or ref_value(co.preference("SalesFormsPrefs") or {}, "DefaultTerms")
+        default = (ref_value(customer or {}, "SalesTermRef")
+                   or ref_value(co.preference("SalesFormsPrefs") or {}, "DefaultTerms"))
         term = {"value": default} if default and co.get("Term", default) else None
     if term:
         obj["SalesTermRef"] = {"value": term["value"]}
@@ -193,8 +194,8 @@ def _commit_txn(co, entity, stored, old):
     if stored.get("DocNumber"):
         co.docnums.setdefault((entity, stored["DocNumber"]), stored["Id"])
     if entity == "Invoice":
-        before = {l["TxnId"] for l in (old or {}).get("LinkedTxn", []) if l["TxnType"] == "Estimate"}
-        after = {l["TxnId"] for l in stored["LinkedTxn"] if l["TxnType"] == "Estimate"}
+        before = {link["TxnId"] for link in (old or {}).get("LinkedTxn", []) if link["TxnType"] == "Estimate"}
+        after = {link["TxnId"] for link in stored["LinkedTxn"] if link["TxnType"] == "Estimate"}
         for est_id in before ^ after:
             _link_estimate(co, est_id, stored["Id"], est_id in after)
     adjust_customer(co, old, stored)
@@ -285,7 +286,7 @@ def rebalance(co, kind, txn_id):
         return
     obj = dict(current)
     if kind == "Invoice":
-        obj["LinkedTxn"] = [l for l in obj["LinkedTxn"] if l["TxnType"] != "Payment"]
+        obj["LinkedTxn"] = [link for link in obj["LinkedTxn"] if link["TxnType"] != "Payment"]
     _apply_balance(co, kind, obj)
     co.replace(kind, obj)
     adjust_customer(co, current, obj)
@@ -348,7 +349,7 @@ def build_void(co, entity, old):
     if entity in ("Invoice", "CreditMemo") and co.applied.get((entity, old["Id"])):
         raise errors.business(f"This {entity} has payments applied; unlink them before voiding")
     obj = dict(old, PrivateNote="Voided", TotalAmt=ZERO)
-    obj["Line"] = [lines.zeroed(l) for l in old.get("Line", [])]
+    obj["Line"] = [lines.zeroed(line) for line in old.get("Line", [])]
     if entity == "Payment":
         obj["UnappliedAmt"] = ZERO
         return obj, lambda stored: _commit_payment(co, stored, old, {})

@@ -120,8 +120,9 @@ class Throttle:
 
 
 class FakeQBO:
-    def __init__(self, client_id="fake-client-id", client_secret="fake-client-secret",
-                 verifier_token="fake-verifier-token", webhook_url=None, webhook_format="legacy",
+    # The defaults are the fake's documented, public test credentials (README), not secrets.
+    def __init__(self, client_id="fake-client-id", client_secret="fake-client-secret",  # noqa: S107
+                 verifier_token="fake-verifier-token", webhook_url=None, webhook_format="legacy",  # noqa: S107
                  seed=None, country="US", multicurrency=False, throttle=False, auto_approve=False,
                  host="127.0.0.1", port=0):
         self.host, self.port = host, port

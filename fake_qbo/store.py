@@ -8,7 +8,7 @@ listeners (webhooks) in step.
 import bisect
 import threading
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone, date
+from datetime import date, datetime, timedelta, timezone
 
 # QuickBooks writes times in the company's zone; the fake uses Pacific daylight time, as the
 # sandbox fixtures do ("-07:00").
@@ -209,7 +209,7 @@ class SeedAPI:
         self.realm_id = company.realm_id
 
     def create(self, entity, payload):
-        from . import entities     # entities depend on the store, not the other way round
+        from . import entities  # entities depend on the store, not the other way round
         return entities.create(self.company, entity, payload)
 
     def query(self, entity):

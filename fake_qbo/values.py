@@ -1,5 +1,5 @@
 """Small value helpers shared by the entity modules: money, refs, names."""
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from . import errors
 
