@@ -13,10 +13,11 @@ if (_ROOT / "__init__.py").exists() and _ROOT.name not in sys.modules:
     _placeholder = types.ModuleType(_ROOT.name)
     _placeholder.__file__, _placeholder.__path__ = str(_ROOT / "__init__.py"), [str(_ROOT)]
     sys.modules[_ROOT.name] = _placeholder
-from qbo_helpers import Raw, connect, fixtures_dir, qb_client
+# The imports below must follow the placeholder above (fake_qbo's parent package must not load).
+from qbo_helpers import Raw, connect, fixtures_dir, qb_client  # noqa: E402 (after the placeholder hack)
 
-from fake_qbo import FakeQBO
-from fake_qbo.control import Control
+from fake_qbo import FakeQBO  # noqa: E402 (after the placeholder hack)
+from fake_qbo.control import Control  # noqa: E402 (after the placeholder hack)
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ def test_bad_request_shapes(raw, fresh, label, method, path, kw, status, code):
         raw.post("customer", {"DisplayName": "Stale Target"})
     before = snapshot(fresh)
     params = dict(kw.get("params", {}), minorversion=75)
-    data = kw["raw"] if "raw" in kw else None
+    data = kw.get("raw")
     r = requests.request(method, raw.url(path), params=params, json=kw.get("json"), data=data,
                          headers=raw.headers(), timeout=10)
     assert r.status_code == status, r.text

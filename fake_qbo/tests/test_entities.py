@@ -2,8 +2,10 @@
 import json
 
 import pytest
+from qbo_helpers import Raw, connect, create, invoice_body, qb_client, update
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects.account import Account
+from quickbooks.objects.company_info import CompanyInfo
 from quickbooks.objects.customer import Customer
 from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
 from quickbooks.objects.employee import Employee
@@ -12,24 +14,39 @@ from quickbooks.objects.invoice import Invoice
 from quickbooks.objects.item import Item
 from quickbooks.objects.paymentmethod import PaymentMethod
 from quickbooks.objects.preferences import Preferences
-from quickbooks.objects.company_info import CompanyInfo
 from quickbooks.objects.salesreceipt import SalesReceipt
 from quickbooks.objects.taxcode import TaxCode
 from quickbooks.objects.taxrate import TaxRate
 from quickbooks.objects.term import Term
 from quickbooks.objects.vendor import Vendor
 
-from qbo_helpers import Raw, connect, create, invoice_body, qb_client, update
-
 
 def test_name_lists_through_objects(qb):
-    v = Vendor(); v.DisplayName = "Paper Co"; v = v.save(qb=qb)
-    e = Employee(); e.GivenName = "Emily"; e.FamilyName = "Platt"; e = e.save(qb=qb)
+    v = Vendor()
+    v.DisplayName = "Paper Co"
+    v = v.save(qb=qb)
+    e = Employee()
+    e.GivenName = "Emily"
+    e.FamilyName = "Platt"
+    e = e.save(qb=qb)
     assert e.DisplayName == "Emily Platt"
-    t = Term(); t.Name = "Net 45"; t.DueDays = 45; t = t.save(qb=qb)
-    pm = PaymentMethod(); pm.Name = "Wire"; pm.Type = "NON_CREDIT_CARD"; pm = pm.save(qb=qb)
-    acc = Account(); acc.Name = "Consulting"; acc.AccountType = "Income"; acc = acc.save(qb=qb)
-    it = Item(); it.Name = "Widget"; it.Type = "Service"; it.IncomeAccountRef = acc.to_ref(); it = it.save(qb=qb)
+    t = Term()
+    t.Name = "Net 45"
+    t.DueDays = 45
+    t = t.save(qb=qb)
+    pm = PaymentMethod()
+    pm.Name = "Wire"
+    pm.Type = "NON_CREDIT_CARD"
+    pm = pm.save(qb=qb)
+    acc = Account()
+    acc.Name = "Consulting"
+    acc.AccountType = "Income"
+    acc = acc.save(qb=qb)
+    it = Item()
+    it.Name = "Widget"
+    it.Type = "Service"
+    it.IncomeAccountRef = acc.to_ref()
+    it = it.save(qb=qb)
     for cls, obj in ((Vendor, v), (Employee, e), (Term, t), (PaymentMethod, pm), (Account, acc), (Item, it)):
         got = cls.get(obj.Id, qb=qb)
         assert got.Id == obj.Id and got.SyncToken == "0"
@@ -50,7 +67,9 @@ def test_full_update_nulls_omitted_and_sparse_keeps(qb):
 
 
 def test_object_get_modify_save(qb):
-    c = Customer(); c.DisplayName = "Obj"; c = c.save(qb=qb)
+    c = Customer()
+    c.DisplayName = "Obj"
+    c = c.save(qb=qb)
     c = Customer.get(c.Id, qb=qb)
     c.CompanyName = "Obj Co"
     c = c.save(qb=qb)
@@ -97,8 +116,8 @@ def test_invoice_computed_fields_us_tax_and_discount(qb):
          "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "TaxCodeRef": {"value": "NON"}}},
         {"DetailType": "DiscountLineDetail", "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10}}]}
     inv = create(qb, "Invoice", body)
-    assert [l.get("Id") for l in inv["Line"]] == ["1", "2", "3", None, None]
-    assert [l.get("LineNum") for l in inv["Line"][:3]] == [1, 2, 3]
+    assert [line.get("Id") for line in inv["Line"]] == ["1", "2", "3", None, None]
+    assert [line.get("LineNum") for line in inv["Line"][:3]] == [1, 2, 3]
     assert inv["Line"][1]["Amount"] == 38.0
     assert inv["Line"][3] == {"Amount": 325.75, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}
     assert inv["Line"][4]["Amount"] == 32.58
@@ -123,7 +142,7 @@ def test_payments_and_credit_memos_drive_balances(qb):
     assert pay["UnappliedAmt"] == 10
     r1 = Invoice.get(inv1["Id"], qb=qb)
     assert r1.Balance == 0 and r1.SyncToken == "1"
-    assert (pay["Id"], "Payment") in [(l.TxnId, l.TxnType) for l in r1.LinkedTxn]
+    assert (pay["Id"], "Payment") in [(link.TxnId, link.TxnType) for link in r1.LinkedTxn]
     assert Invoice.get(inv2["Id"], qb=qb).Balance == 30
     assert qb.get_single_object("CreditMemo", cm["Id"])["CreditMemo"]["RemainingCredit"] == 0
     assert Customer.get(cust["Id"], qb=qb).Balance == 20       # 30 open - 10 unapplied
@@ -193,7 +212,8 @@ def test_canadian_company_per_line_tax(fresh):
     assert [t["TaxLineDetail"]["NetAmountTaxable"] for t in inv["TxnTaxDetail"]["TaxLine"]] == [200, 100]
     assert inv["CurrencyRef"] == {"value": "CAD", "name": "Canadian Dollar"}
     # the token of the CA realm does not open the US realm
-    other = Raw(fresh, ac); other.realm = fresh.realm_id
+    other = Raw(fresh, ac)
+    other.realm = fresh.realm_id
     r = other.get("customer/1")
     assert r.status_code == 403 and r.json()["Fault"]["Error"][0]["code"] == "3100"
 
@@ -210,9 +230,13 @@ def test_multicurrency_company(fresh):
 
 
 def test_invoice_object_with_python_quickbooks_defaults(qb):
-    cust = Customer(); cust.DisplayName = "Defaults"; cust = cust.save(qb=qb)
+    cust = Customer()
+    cust.DisplayName = "Defaults"
+    cust = cust.save(qb=qb)
     inv = Invoice()
-    line = SalesItemLine(); line.Amount = 100; line.SalesItemLineDetail = SalesItemLineDetail()
+    line = SalesItemLine()
+    line.Amount = 100
+    line.SalesItemLineDetail = SalesItemLineDetail()
     line.SalesItemLineDetail.ItemRef = Item.get(1, qb=qb).to_ref()
     inv.Line.append(line)
     inv.CustomerRef = cust.to_ref()

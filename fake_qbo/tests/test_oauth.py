@@ -6,10 +6,9 @@ import requests
 from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
+from qbo_helpers import REDIRECT, Raw, connect
 
 from fake_qbo.control import Control
-
-from qbo_helpers import REDIRECT, Raw, connect
 
 
 def test_flow_refresh_rotation_and_revoke(fresh):
@@ -39,7 +38,8 @@ def test_wrong_secret_is_invalid_client(fresh):
 
 def test_code_is_single_use_and_bound_to_redirect(fresh):
     ac = AuthClient("fake-client-id", "fake-client-secret", REDIRECT, environment=fresh.discovery_url)
-    loc = requests.get(ac.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False).headers["Location"]
+    url = ac.get_authorization_url([Scopes.ACCOUNTING])
+    loc = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
     code = parse_qs(urlparse(loc).query)["code"][0]
     other = AuthClient("fake-client-id", "fake-client-secret", "http://127.0.0.1:9/other",
                        environment=fresh.discovery_url)
@@ -52,26 +52,26 @@ def test_code_is_single_use_and_bound_to_redirect(fresh):
 def test_consent_page_connect_and_cancel(fresh):
     Control(fresh.url).consent("ask")
     ac = AuthClient("fake-client-id", "fake-client-secret", REDIRECT, environment=fresh.discovery_url)
-    page = requests.get(ac.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False)
+    page = requests.get(ac.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False, timeout=10)
     assert page.status_code == 200 and "Connect" in page.text and "Cancel" in page.text
     form = {"client_id": "fake-client-id", "scope": "com.intuit.quickbooks.accounting",
             "redirect_uri": REDIRECT, "state": "s1"}
     yes = requests.post(f"{fresh.url}/connect/oauth2/decision", data=dict(form, decision="approve"),
-                        allow_redirects=False)
+                        allow_redirects=False, timeout=10)
     q = parse_qs(urlparse(yes.headers["Location"]).query)
     assert q["state"] == ["s1"] and q["realmId"] == [fresh.realm_id] and q["code"]
     no = requests.post(f"{fresh.url}/connect/oauth2/decision", data=dict(form, decision="deny"),
-                       allow_redirects=False)
+                       allow_redirects=False, timeout=10)
     assert parse_qs(urlparse(no.headers["Location"]).query)["error"] == ["access_denied"]
     Control(fresh.url).consent("deny")
-    denied = requests.get(ac.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False)
+    denied = requests.get(ac.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False, timeout=10)
     assert "error=access_denied" in denied.headers["Location"]
 
 
 def test_unknown_client_gets_an_error_page_not_a_redirect(fresh):
     r = requests.get(f"{fresh.url}/connect/oauth2", params={"client_id": "nope", "response_type": "code",
                                                            "scope": "x", "redirect_uri": REDIRECT, "state": "s"},
-                     allow_redirects=False)
+                     allow_redirects=False, timeout=10)
     assert r.status_code == 400 and "Location" not in r.headers
 
 

@@ -6,16 +6,14 @@ from datetime import timedelta
 
 import pytest
 import requests
-from quickbooks.cdc import change_data_capture
+from qbo_helpers import Raw, connect, create, invoice_body, update
 from quickbooks.batch import batch_create
+from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects.customer import Customer
 from quickbooks.objects.invoice import Invoice
 
 from fake_qbo.control import Control
-
-from qbo_helpers import Raw, connect
-from qbo_helpers import create, invoice_body, update
 
 
 def test_rule_01_rate_limits(raw, fresh):
@@ -25,7 +23,8 @@ def test_rule_01_rate_limits(raw, fresh):
     Control(fresh.url).config(limits={"per_minute": 500, "concurrent": 1})
     Control(fresh.url).fault("slow", count=1, delay=0.5)
     slow = threading.Thread(target=raw.get, args=("preferences",))
-    slow.start(); time.sleep(0.1)
+    slow.start()
+    time.sleep(0.1)
     fresh.throttle.limits["concurrent"] = 1
     assert raw.get("preferences").status_code in (200, 429)
     slow.join()
@@ -62,7 +61,7 @@ def test_rule_05_lines_all_or_nothing(qb):
     inv = create(qb, "Invoice", invoice_body(cust["Id"], 10, 20, 30))
     one = update(qb, "Invoice", {"Id": inv["Id"], "SyncToken": "0", "sparse": True,
                                  "Line": [inv["Line"][1]]})
-    assert [l["Id"] for l in one["Line"] if "Id" in l] == ["2"] and one["TotalAmt"] == 20
+    assert [line["Id"] for line in one["Line"] if "Id" in line] == ["2"] and one["TotalAmt"] == 20
     kept = update(qb, "Invoice", {"Id": inv["Id"], "SyncToken": "1", "sparse": True, "PrivateNote": "n"})
     assert kept["TotalAmt"] == 20
 
@@ -118,12 +117,17 @@ def test_rule_09_batch(qb, raw):
     assert items["b2"]["Fault"]["Error"][0]["code"] == "5010"
     assert items["b3"]["Fault"]["Error"][0]["code"] == "610"
     assert items["b4"]["QueryResponse"]["Customer"][0]["Id"] == ok["Id"]
-    too_many = raw.post("batch", {"BatchItemRequest": [{"bId": str(i), "Query": "SELECT * FROM Term"} for i in range(31)]})
+    queries = [{"bId": str(i), "Query": "SELECT * FROM Term"} for i in range(31)]
+    too_many = raw.post("batch", {"BatchItemRequest": queries})
     assert too_many.status_code == 400 and "Fault" in too_many.json()
     objs = []
     for i in range(3):
-        c = Customer(); c.DisplayName = f"Via Batch {i}"; objs.append(c)
-    dup = Customer(); dup.DisplayName = "Batch Ok"; objs.append(dup)
+        c = Customer()
+        c.DisplayName = f"Via Batch {i}"
+        objs.append(c)
+    dup = Customer()
+    dup.DisplayName = "Batch Ok"
+    objs.append(dup)
     res = batch_create(objs, qb=qb)
     assert len(res.successes) == 3 and res.faults[0].Error[0].code == "6240"
 
@@ -170,7 +174,7 @@ def test_rule_13_token_rotation(fresh):
 
 def test_rule_14_minorversion_accepted(raw, fresh):
     for mv in ("75", "4", "80"):
-        r = requests.get(raw.url("preferences"), params={"minorversion": mv}, headers=raw.headers())
+        r = requests.get(raw.url("preferences"), params={"minorversion": mv}, headers=raw.headers(), timeout=10)
         assert r.status_code == 200
     assert Control(fresh.url).requests()[-1]["minorversion"] == "80"
 
