@@ -202,7 +202,8 @@ class State:
 
 
 class SeedAPI:
-    """`create(entity, payload) -> stored object`, `query(entity) -> all objects`, `realm_id`."""
+    """`create(entity, payload) -> stored object`, `query(entity) -> all objects`, `realm_id`, and
+    `today()`: the company clock's date, so seeded dates follow `/_fake/clock`."""
 
     def __init__(self, company):
         self.company = company
@@ -214,3 +215,6 @@ class SeedAPI:
 
     def query(self, entity):
         return self.company.all(entity)
+
+    def today(self):
+        return self.company.clock.today()

@@ -2,7 +2,7 @@
 import json
 import re
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -301,11 +301,14 @@ def test_ten_thousand_customers_in_a_few_seconds():
     assert elapsed < 5, elapsed
 
 
-def test_fakeqbo_seed_option_and_clockless_api():
-    """`FakeQBO(seed=N)` runs populate through the server; dates follow api.today(), else BASE_DATE."""
-    co = FakeQBO(seed=25).company()
-    assert len(co.all("Customer")) == 25 and co.all("Invoice") and co.all("Payment")
-    clock = getattr(co.seed_api(), "today", None)
-    anchor = date.fromisoformat(str(clock())[:10]) if clock else seed.BASE_DATE
-    for invoice in co.all("Invoice"):
-        assert 0 <= (anchor - date.fromisoformat(invoice["TxnDate"])).days <= 90
+def test_seeded_dates_follow_the_company_clock():
+    """The server's seed api has `today()`: the company clock's date anchors the 90-day window."""
+    srv = FakeQBO()
+    srv.state.clock.set("2024-02-10T09:00:00-07:00")
+    assert srv.company().seed_api().today() == "2024-02-10"
+    srv.seed_company({"customers": 10})
+    co, anchor = srv.company(), date(2024, 2, 10)
+    dates = [date.fromisoformat(doc["TxnDate"]) for entity in ("Estimate", "Invoice", "CreditMemo", "Payment",
+                                                                "SalesReceipt") for doc in co.all(entity)]
+    assert dates and all(0 <= (anchor - d).days <= 90 for d in dates)
+    assert min(dates) < anchor - timedelta(days=30)       # spread over the window, not just "today"
