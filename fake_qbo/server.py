@@ -16,6 +16,26 @@ from .store import State
 DEFAULT_LIMITS = {"per_minute": 500, "concurrent": 10, "batch_per_minute": 40}
 
 
+class UnknownRealm(KeyError):
+    """A realm id no company has (the control API answers it as a 400 {"error": ...})."""
+
+    def __str__(self):
+        return f"unknown realm {self.args[0]}"
+
+
+def _integer(name, value, minimum=None):
+    """`value` as an int (JSON numbers and numeric strings, as int() reads them); ValueError otherwise."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if (number is None or isinstance(value, bool) or (isinstance(value, float) and value != number)
+            or (minimum is not None and number < minimum)):
+        kind = "a non-negative integer" if minimum == 0 else "an integer"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return number
+
+
 class QuietHandler(WSGIRequestHandler):
     """No access log on stderr: the request log (`/_fake/requests`) records every API call."""
 
@@ -156,20 +176,30 @@ class FakeQBO:
         return realm
 
     def company(self, realm=None):
-        return self.state.companies[realm or self.realm_id]
+        try:
+            return self.state.companies[realm or self.realm_id]
+        except KeyError:
+            raise UnknownRealm(realm) from None
 
     def seed_company(self, options, realm=None):
-        """Deterministic data through fake_qbo.seed.populate (absent module → error)."""
+        """Deterministic data through fake_qbo.seed.populate; returns {entity: [ids created]}.
+
+        `options`: counts (keys of seed.COUNT_KEYS), `seed` (default 42) and `realm`. `customers` N
+        brings seed.counts_for(N) (the documented proportional counts); other counts given override
+        those. Unknown keys or values that are not non-negative integers → ValueError, before any write.
+        """
         from . import seed
-        counts = {k: int(v) for k, v in options.items() if k not in ("seed", "realm", "country")}
+        allowed = (*seed.COUNT_KEYS, "seed", "realm")
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise ValueError(f"unknown seed options {unknown}; expected some of {list(allowed)}")
+        counts = {k: _integer(k, v, minimum=0) for k, v in options.items() if k in seed.COUNT_KEYS}
         if "customers" in counts:
-            n = counts["customers"]
-            for key, factor in (("items", 0.5), ("estimates", 1), ("invoices", 2), ("credit_memos", 0.2),
-                                ("payments", 1)):
-                counts.setdefault(key, max(1, int(n * factor)))
-        co = self.company(realm)
+            counts = dict(seed.counts_for(counts["customers"]), **counts)
+        seed_value = _integer("seed", options.get("seed", 42))
+        co = self.company(realm or options.get("realm"))
         with self.state.lock:
-            return seed.populate(co.seed_api(), counts, int(options.get("seed", 42)), co.country)
+            return seed.populate(co.seed_api(), counts, seed_value, co.country)
 
     def consent_mode(self):
         return self.consent["mode"]

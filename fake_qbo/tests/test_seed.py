@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 
 from fake_qbo import FakeQBO, seed
 
@@ -301,6 +302,47 @@ def test_ten_thousand_customers_in_a_few_seconds():
     assert elapsed < 5, elapsed
 
 
+def _created(company):
+    """How many objects of each seeded entity a company holds beyond its base lists."""
+    base = FakeQBO(country=company.country).company()
+    return {entity: len(company.all(entity)) - len(base.all(entity)) for entity in seed.ENTITIES}
+
+
+def _expected(counts):
+    return {"Customer": counts["customers"], "Vendor": counts["vendors"],
+            "Item": counts["items"] + counts["categories"], "Estimate": counts["estimates"],
+            "Invoice": counts["invoices"], "CreditMemo": counts["credit_memos"], "Payment": counts["payments"],
+            "SalesReceipt": counts["sales_receipts"]}
+
+
+def test_fakeqbo_seed_option_uses_counts_for():
+    """`FakeQBO(seed=N)` (and `--seed N`) creates exactly the documented proportional counts."""
+    assert _created(FakeQBO(seed=25).company()) == _expected(seed.counts_for(25))
+
+
+def test_seed_company_counts_override_and_validation():
+    """Counts given next to `customers` override counts_for; without `customers` only they are made."""
+    srv = FakeQBO()
+    summary = srv.seed_company({"customers": 12, "vendors": 1, "invoices": 3, "seed": 5})
+    assert {entity: len(ids) for entity, ids in summary.items()} == _expected(
+        dict(seed.counts_for(12), vendors=1, invoices=3))
+    only_items = srv.seed_company({"items": 2})
+    assert {entity: len(ids) for entity, ids in only_items.items() if ids} == {"Item": 2}
+    before = _created(srv.company())
+    for options, message in (({"customer": 3}, "unknown seed options ['customer']"),
+                             ({"customers": 3, "country": "CA"}, "unknown seed options ['country']"),
+                             ({"customers": "x"}, "customers must be a non-negative integer"),
+                             ({"customers": -1}, "customers must be a non-negative integer"),
+                             ({"customers": 2.5}, "customers must be a non-negative integer"),
+                             ({"customers": float("inf")}, "customers must be a non-negative integer"),
+                             ({"customers": True}, "customers must be a non-negative integer"),
+                             ({"customers": 2, "seed": "abc"}, "seed must be an integer"),
+                             ({"customers": 2, "realm": "404"}, "unknown realm 404")):
+        with pytest.raises((ValueError, KeyError), match=re.escape(message)):
+            srv.seed_company(options)
+    assert _created(srv.company()) == before          # refused before anything was written
+
+
 def test_seeded_dates_follow_the_company_clock():
     """The server's seed api has `today()`: the company clock's date anchors the 90-day window."""
     srv = FakeQBO()
@@ -312,3 +354,21 @@ def test_seeded_dates_follow_the_company_clock():
                                                                 "SalesReceipt") for doc in co.all(entity)]
     assert dates and all(0 <= (anchor - d).days <= 90 for d in dates)
     assert min(dates) < anchor - timedelta(days=30)       # spread over the window, not just "today"
+
+
+def test_control_seed_rejects_bad_options_with_400(fresh):
+    """`POST /_fake/seed`: unknown keys and bad values answer 400 {"error": ...}, never a 500."""
+    url = f"{fresh.url}/_fake/seed"
+    for body, needle in (('{"customers": 2, "foo": 1}', "unknown seed options ['foo']"),
+                         ('{"customers": 2, "country": "CA"}', "unknown seed options ['country']"),
+                         ('{"customers": "two"}', "customers must be a non-negative integer"),
+                         ('{"customers": 1e400}', "customers must be a non-negative integer"),
+                         ('{"customers": 2, "realm": "404"}', "unknown realm 404")):
+        r = requests.post(url, data=body, timeout=30)
+        assert r.status_code == 400, (body, r.text)
+        assert needle in r.json()["error"] and "Traceback" not in r.text
+    assert fresh.company().all("Customer") == []
+    r = requests.post(url, json={"customers": 4, "vendors": 1, "seed": 7}, timeout=30)
+    assert r.status_code == 200
+    assert {entity: len(ids) for entity, ids in r.json().items()} == _expected(
+        dict(seed.counts_for(4), vendors=1))
