@@ -54,7 +54,7 @@ class App:
             response = self.route(request, tid)
         except Exception:       # the one place that turns a bug into QuickBooks' 500 shape
             log.exception("fake_qbo internal error on %s %s", request.method, request.path)
-            response = json_response(500, errors.fault_body(errors.system_error(), self.fake.state.clock.time()))
+            response = self.fault_response(500, errors.system_error())
         if response is DROP:
             sock = environ.get("werkzeug.socket")
             if sock is not None:
@@ -74,8 +74,7 @@ class App:
             return json_response(200, self.fake.oauth.discovery(self.fake.url))
         handler = OAUTH_ROUTES.get((request.method, path.rstrip("/")))
         if handler is None:
-            return json_response(404, errors.fault_body(errors.unsupported_operation(path, request.url),
-                                                        self.fake.state.clock.time()))
+            return self.fault_response(404, errors.unsupported_operation(path, request.url))
         return handler(self, request)
 
     # --- OAuth endpoints -------------------------------------------------------------------------
@@ -164,9 +163,7 @@ class App:
         fake, info = self.fake, describe(request, rest)
         token_realm, reason = fake.oauth.check_access(_bearer(request))
         if token_realm is None:
-            body = errors.auth_401_body(reason, int(time.time() * 1000))
-            headers = {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'}
-            return 401, json_response(401, body, headers), info
+            return 401, unauthorized(reason), info
         co = fake.state.companies.get(realm)
         if token_realm != realm or co is None:
             fault = errors.authorization(f"Token is not authorized for company {realm}")
@@ -197,13 +194,15 @@ class App:
         if kind == "429":
             return self.throttled()
         if kind == "401":
-            body = errors.auth_401_body("Token expired: injected", int(time.time() * 1000))
-            return json_response(401, body, {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'})
+            return unauthorized("Token expired: injected")
         if kind == "503":
             return Response("<html><body><h1>503 Service Unavailable</h1></body></html>", status=503,
                             content_type="text/html")
-        fault_obj = errors.system_error()
-        return json_response(500, errors.fault_body(fault_obj, self.fake.state.clock.time()))
+        return self.fault_response(500, errors.system_error())
+
+    def fault_response(self, status, fault):
+        """A JSON Fault reply stamped with the company clock."""
+        return json_response(status, errors.fault_body(fault, self.fake.state.clock.time()))
 
     def throttled(self):
         body = errors.THROTTLE_XML.format(time=self.fake.state.clock.time())
@@ -247,6 +246,12 @@ def describe(request, rest):
             operation = "void"
     return {"entity": entity, "operation": operation, "requestid": request.args.get("requestid"),
             "minorversion": request.args.get("minorversion")}
+
+
+def unauthorized(detail):
+    """QuickBooks' 401: the lower-case body and the `WWW-Authenticate` challenge."""
+    body = errors.auth_401_body(detail, int(time.time() * 1000))
+    return json_response(401, body, {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'})
 
 
 def _bearer(request):
