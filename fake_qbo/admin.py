@@ -5,7 +5,7 @@ The client of this API is `fake_qbo.control.Control`.
 """
 import json
 
-from . import entities, errors
+from . import entities, errors, lists
 
 
 class ControlError(Exception):
@@ -124,15 +124,10 @@ def merge(fake, request, body, rest):
         if src == dst or co.get(entity, src) is None or co.get(entity, dst) is None:
             raise ControlError("from and to must be two existing objects")
         gone = co.get(entity, src)
-        co.names.pop(_name_key(entity, gone), None)
+        co.names.pop(lists.index_key(entity, gone), None)
         co.remove(entity, src)
         survivor = co.replace(entity, dict(co.get(entity, dst)), operation="Merge", extra={"deleted_id": src})
     return {"entity": entity, "deleted": src, "survivor": survivor}
-
-
-def _name_key(entity, obj):
-    from .lists import _name_field, name_key
-    return name_key(entity, obj[_name_field(entity)])
 
 
 def entity_call(fake, request, body, rest):

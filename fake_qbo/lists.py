@@ -22,6 +22,11 @@ def name_key(entity, name):
     return (NAMESPACE.get(entity, entity), name.casefold())
 
 
+def index_key(entity, obj):
+    """The key under which a stored object is held in the company's name index (`co.names`)."""
+    return name_key(entity, obj[_name_field(entity)])
+
+
 def ref(co, body, field, entity, required=False):
     """Validate a reference: missing → 2020 (when required), unknown → 2500, inactive → 610."""
     value = ref_value(body, field)
@@ -56,8 +61,8 @@ def _unique(co, entity, name, id_):
 def _committer(co, entity, old):
     def commit(obj):
         if old is not None:
-            co.names.pop(name_key(entity, old[_name_field(entity)]), None)
-        co.names[name_key(entity, obj[_name_field(entity)])] = obj["Id"]
+            co.names.pop(index_key(entity, old), None)
+        co.names[index_key(entity, obj)] = obj["Id"]
     return commit
 
 
