@@ -6,7 +6,7 @@ several records or writes.
 """
 from datetime import timedelta
 
-from . import entities, errors
+from . import entities, errors, lists
 from .store import parse_time
 
 CDC_LIMIT = 1000
@@ -164,28 +164,25 @@ def taxcode_create(fake, co, request):
         raise errors.required("TaxCode")
     if not details:
         raise errors.required("TaxRateDetails")
-    from .lists import BUILDERS
     with fake.state.lock:
         built = []
         for d in details:
             if d.get("TaxRateId"):
                 built.append((co.get("TaxRate", str(d["TaxRateId"])) or _bad_rate(d["TaxRateId"]), None))
                 continue
-            built.append(BUILDERS["TaxRate"](co, {"Name": d.get("TaxRateName"), "RateValue": d.get("RateValue"),
-                                                  "AgencyRef": {"value": str(d.get("TaxAgencyId", "1"))}}, None))
+            rate = {"Name": d.get("TaxRateName"), "RateValue": d.get("RateValue"),
+                    "AgencyRef": {"value": str(d.get("TaxAgencyId", "1"))}}
+            built.append(lists.BUILDERS["TaxRate"](co, rate, None))
         if len({b[0]["Name"].casefold() for b in built}) < len(built):
             raise errors.duplicate_name("Another tax rate is already using this \nname. Please use a different name.")
-        code, code_commit = BUILDERS["TaxCode"](co, {"Name": name, "Description": name}, None)
+        code, code_commit = lists.build_tax_code(co, name)
         out = []
         for obj, commit in built:
             if commit is not None:
                 commit(co.insert("TaxRate", obj))
             out.append({"TaxRateId": obj["Id"], "TaxRateName": obj["Name"], "RateValue": obj.get("RateValue"),
                         "TaxApplicableOn": "Sales"})
-        code.update(Taxable=True, TaxGroup=len(out) > 1, SalesTaxRateList={"TaxRateDetail": [
-            {"TaxRateRef": {"value": r["TaxRateId"], "name": r["TaxRateName"]},
-             "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0} for r in out]},
-                    PurchaseTaxRateList={"TaxRateDetail": []})
+        lists.set_sales_rates(code, [(r["TaxRateId"], r["TaxRateName"]) for r in out])
         code_commit(co.insert("TaxCode", code))
     return 200, {"TaxCode": name, "TaxCodeId": code["Id"], "TaxRateDetails": out}
 

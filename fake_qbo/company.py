@@ -4,7 +4,7 @@ Base lists are created through the same builders as API calls, so they obey the 
 """
 import copy
 
-from . import entities, errors
+from . import entities, errors, lists
 from .store import Company
 
 COUNTRIES = {
@@ -79,12 +79,8 @@ def _taxes(co, spec):
         co.counters["TaxCode"] = 1    # combined codes start at Id 2, as in the sandbox
     ids = []
     for name, members in spec["codes"]:
-        details = [{"TaxRateRef": {"value": rates[m][0]["Id"], "name": m},
-                    "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0} for m in members]
-        obj, commit = entities.BUILDERS["TaxCode"](co, {
-            "Name": name, "Description": name, "SalesTaxRateList": {"TaxRateDetail": details},
-            "PurchaseTaxRateList": {"TaxRateDetail": []}}, None)
-        obj.update(Taxable=True, TaxGroup=len(members) > 1)
+        obj, commit = lists.build_tax_code(co, name)
+        lists.set_sales_rates(obj, [(rates[m][0]["Id"], m) for m in members])
         ids.append(commit(co.insert("TaxCode", obj)) or obj["Id"])
     return ids
 

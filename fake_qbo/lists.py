@@ -245,6 +245,22 @@ def _tax(co, body, obj, old):
             obj[key] = body[key]
 
 
+def build_tax_code(co, name):
+    """(TaxCode, commit) of a sales tax code named `name`, validated; `set_sales_rates` fills it in
+    (separately, so a bad name is refused before any new TaxRate is stored)."""
+    return BUILDERS["TaxCode"](co, {"Name": name, "Description": name}, None)
+
+
+def set_sales_rates(code, rates):
+    """Apply `rates` [(TaxRate Id, name), ...] to sales, as the company bootstrap and
+    `taxservice/taxcode` do: no purchase rates, a tax group when there are several."""
+    details = [{"TaxRateRef": {"value": id_, "name": rate_name}, "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}
+               for id_, rate_name in rates]
+    code.update(Taxable=True, TaxGroup=len(details) > 1, SalesTaxRateList={"TaxRateDetail": details},
+                PurchaseTaxRateList={"TaxRateDetail": []})
+    return code
+
+
 BUILDERS = {
     "Customer": build_party("Customer"), "Vendor": build_party("Vendor"),
     "Employee": build_party("Employee"), "Item": build_named("Item", _item),
