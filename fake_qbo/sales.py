@@ -51,6 +51,21 @@ def _currency(co, body, obj, customer):
         obj["ExchangeRate"] = 1 if value == home or not rate else rate
 
 
+def _home(obj, amount):
+    """`amount` in the home currency (multi-currency companies), at the transaction's ExchangeRate."""
+    return cents(amount * dec(obj["ExchangeRate"], "ExchangeRate"))
+
+
+def _deposit_to(co, body):
+    """DepositToAccountRef as given, else the company's Undeposited Funds (SalesReceipt, Payment)."""
+    return lists.ref(co, body, "DepositToAccountRef", "Account") or co.account_ref("Undeposited Funds")
+
+
+def _invoice_links(invoice_ids):
+    """An estimate's LinkedTxn: the invoices made from it, by Id."""
+    return [{"TxnId": i, "TxnType": "Invoice"} for i in sorted(invoice_ids, key=int)]
+
+
 def _docnumber(co, entity, body, old):
     """Auto-number when CustomTxnNumbers is off (or on AUTO_GENERATE); 6140 on duplicates."""
     given = body.get("DocNumber")
@@ -126,7 +141,7 @@ def build_sales(entity):
         obj["ApplyTaxAfterDiscount"] = boolean(body, "ApplyTaxAfterDiscount", False)
         lines.compute(co, body, obj, old, customer)
         if co.multicurrency:
-            obj["HomeTotalAmt"] = cents(obj["TotalAmt"] * dec(obj["ExchangeRate"], "ExchangeRate"))
+            obj["HomeTotalAmt"] = _home(obj, obj["TotalAmt"])
         SALES_EXTRAS[entity](co, body, obj, old, customer)
         return obj, lambda stored: _commit_txn(co, entity, stored, old)
     return build
@@ -152,7 +167,7 @@ def _estimate(co, body, obj, old, customer):
     _due_date(co, body, obj, customer, obj["TxnDate"]) if present(body, "DueDate") else None
     linked = co.links.get(("Estimate", obj.get("Id")), set())
     _enum(obj, body, "TxnStatus", TXN_STATUS, "Closed" if linked else "Pending")
-    obj["LinkedTxn"] = [{"TxnId": i, "TxnType": "Invoice"} for i in sorted(linked, key=int)]
+    obj["LinkedTxn"] = _invoice_links(linked)
 
 
 def _credit_memo(co, body, obj, old, customer):
@@ -161,8 +176,7 @@ def _credit_memo(co, body, obj, old, customer):
 
 def _sales_receipt(co, body, obj, old, customer):
     obj["Balance"] = ZERO
-    obj["DepositToAccountRef"] = (lists.ref(co, body, "DepositToAccountRef", "Account")
-                                  or co.account_ref("Undeposited Funds"))
+    obj["DepositToAccountRef"] = _deposit_to(co, body)
     pm = lists.ref(co, body, "PaymentMethodRef", "PaymentMethod")
     if pm:
         obj["PaymentMethodRef"] = pm
@@ -180,7 +194,7 @@ def _apply_balance(co, entity, obj):
         obj["LinkedTxn"] = obj.get("LinkedTxn", []) + [
             {"TxnId": src_id, "TxnType": src} for src, src_id in co.applied.get((entity, obj.get("Id")), {})]
     if co.multicurrency:
-        obj["HomeBalance"] = cents(obj["Balance"] * dec(obj["ExchangeRate"], "ExchangeRate"))
+        obj["HomeBalance"] = _home(obj, obj["Balance"])
 
 
 SALES_EXTRAS = {"Invoice": _invoice, "Estimate": _estimate, "CreditMemo": _credit_memo,
@@ -207,8 +221,7 @@ def _link_estimate(co, est_id, inv_id, add):
     est = co.get("Estimate", est_id)
     if est is None:
         return
-    est = dict(est, LinkedTxn=[{"TxnId": i, "TxnType": "Invoice"} for i in sorted(links, key=int)],
-               TxnStatus="Closed" if links else "Pending")
+    est = dict(est, LinkedTxn=_invoice_links(links), TxnStatus="Closed" if links else "Pending")
     co.replace("Estimate", est)
 
 
@@ -226,8 +239,7 @@ def build_payment(co, body, old):
         r = lists.ref(co, body, field, target)
         if r:
             obj[field] = r
-    obj["DepositToAccountRef"] = (lists.ref(co, body, "DepositToAccountRef", "Account")
-                                  or co.account_ref("Undeposited Funds"))
+    obj["DepositToAccountRef"] = _deposit_to(co, body)
     obj["Line"], applied = _payment_lines(co, body, obj, old)
     net = sum((a if kind == "Invoice" else -a for (kind, _), a in applied.items()), ZERO)
     if net > total:
@@ -235,7 +247,7 @@ def build_payment(co, body, old):
     obj["UnappliedAmt"] = total - net
     obj["ProcessPayment"] = False
     if co.multicurrency:
-        obj["HomeTotalAmt"] = cents(total * dec(obj["ExchangeRate"], "ExchangeRate"))
+        obj["HomeTotalAmt"] = _home(obj, total)
     return obj, lambda stored: _commit_payment(co, stored, old, applied)
 
 
