@@ -21,8 +21,7 @@ def reply(fake, entity, obj):
 def entity_post(fake, co, request, entity):
     """POST <entity>[?operation=delete|void|update&include=void]: create or update."""
     if entity in entities.READ_ONLY_ENTITIES:
-        raise errors.QBOFault(400, "500", "Unsupported Operation",
-                              f"Operation create/update is not supported for {entity}; use taxservice/taxcode.")
+        raise errors.unsupported(f"Operation create/update is not supported for {entity}; use taxservice/taxcode.")
     body = request_json(request)
     operation = request.args.get("operation", "")
     include = request.args.get("include", "")
@@ -50,7 +49,7 @@ def write(co, entity, operation, body):
         return entities.delete(co, entity, body)
     if operation == "void":
         return entities.void(co, entity, body)
-    raise errors.QBOFault(400, "500", "Unsupported Operation", f"Operation {operation} is not supported.")
+    raise errors.unsupported(f"Operation {operation} is not supported.")
 
 
 def entity_get(fake, co, entity, id_):
@@ -147,7 +146,7 @@ def batch_item(fake, co, item):
         if operation == "update" and item.get("optionsData") == "void":
             operation = "void"
         if entity in entities.READ_ONLY_ENTITIES:
-            raise errors.QBOFault(400, "500", "Unsupported Operation", f"Operation not supported for {entity}.")
+            raise errors.unsupported(f"Operation not supported for {entity}.")
         with fake.state.lock:
             obj = write(co, entity, operation, item[entity])
         return {entity: obj, "bId": bid}

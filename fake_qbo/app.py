@@ -23,8 +23,7 @@ def parse_json(data):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise errors.QBOFault(400, "500", "Unsupported Operation",
-                              "Request body is not valid UTF-8; only UTF-8 encoded content is supported.") from None
+        raise errors.unsupported("Request body is not valid UTF-8; only UTF-8 encoded content is supported.") from None
     try:
         return json.loads(text, parse_float=Decimal)
     except ValueError as e:

@@ -90,8 +90,7 @@ def update(co, entity, payload):
 def delete(co, entity, payload):
     """Transactions are hard-deleted; name lists only ever become inactive (rule 11)."""
     if entity not in TRANSACTIONS:
-        raise errors.QBOFault(400, "500", "Unsupported Operation",
-                              f"Operation Delete is not supported for {entity}. Use Active=false.")
+        raise errors.unsupported(f"Operation Delete is not supported for {entity}. Use Active=false.")
     body = clean(entity, payload)
     old = _current(co, entity, body)
     commit = sales.before_delete(co, entity, old)
@@ -102,7 +101,7 @@ def delete(co, entity, payload):
 
 def void(co, entity, payload):
     if entity not in VOIDABLE:
-        raise errors.QBOFault(400, "500", "Unsupported Operation", f"Operation Void is not supported for {entity}.")
+        raise errors.unsupported(f"Operation Void is not supported for {entity}.")
     body = clean(entity, payload)
     old = _current(co, entity, body)
     obj, commit = sales.build_void(co, entity, old)

@@ -99,10 +99,14 @@ def invalid_id(value):
     return QBOFault(400, "2030", "Invalid ID", f"Id should be a valid number. Supplied value:{value}", "Id")
 
 
+def unsupported(detail):
+    """QuickBooks' code 500 "Unsupported Operation" (sent with HTTP 400)."""
+    return QBOFault(400, "500", "Unsupported Operation", detail)
+
+
 def unsupported_operation(path, full_url):
-    return QBOFault(400, "500", "Unsupported Operation",
-                    f"Operation Could not find resource for relative : {path} of full path: "
-                    f"{full_url} is not supported.")
+    return unsupported(f"Operation Could not find resource for relative : {path} of full path: "
+                       f"{full_url} is not supported.")
 
 
 def invalid_reference(field, value):
