@@ -18,6 +18,7 @@ from qbo_helpers import Raw, connect, fixtures_dir, qb_client  # noqa: E402 (aft
 
 from fake_qbo import FakeQBO  # noqa: E402 (after the placeholder hack)
 from fake_qbo.control import Control  # noqa: E402 (after the placeholder hack)
+from fake_qbo.server import DEFAULT_LIMITS  # noqa: E402 (after the placeholder hack)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +43,7 @@ def fresh(srv):
     srv.faults.clear()
     srv.consent.update(mode="approve", realm=None)
     srv.throttle.enabled = False
-    srv.throttle.limits.update(per_minute=500, concurrent=10, batch_per_minute=40)
+    srv.throttle.limits.update(DEFAULT_LIMITS)
     srv.webhooks.url, srv.webhooks.format = None, "legacy"
     yield srv
 
