@@ -3,7 +3,8 @@
 Run by scripts/demo.sh:  python3 scripts/demo_connect.py -c ODOO_CONF -d DB --fake-url URL --odoo-url URL
 
 Plays the browser's part of OAuth (the fake server approves at once), then calls what the
-callback route calls: the state check, then the code exchange and CompanyInfo read. Prints
+callback route calls: the state check, then the code exchange and CompanyInfo read; then
+checks that a token refresh persists the rotated refresh token in its own transaction. Prints
 `connected realm=<realmId> company=<name>` and exits 0, or says why and exits 1.
 """
 
@@ -56,6 +57,17 @@ def main():
         info = connection._qbo_call("company_info")
         if connection.state != "connected" or connection.realm_id != query.get("realmId"):
             sys.exit(f"demo: not connected (state {connection.state}, realm {connection.realm_id})")
+        cr.commit()
+
+        # Outside tests a refresh commits the rotated refresh token in its own transaction: it
+        # must survive a rollback of the caller's work (the previous token is dead already).
+        before = connection.sudo().refresh_token
+        connection._qbo_refresh_tokens(force=True)
+        cr.rollback()
+        connection.invalidate_recordset()
+        if connection.sudo().refresh_token == before:
+            sys.exit("demo: the rotated refresh token was lost with the caller's rollback")
+        connection._qbo_call("company_info")  # and it is the one QuickBooks accepts
         print(f"connected realm={connection.realm_id} company={info['name']}")
 
 
