@@ -311,6 +311,6 @@ class QboConnection(models.Model):
         for connection in self.sudo().search([("state", "=", "connected")]):
             try:
                 connection._qbo_refresh_tokens(force=True)
-            except QBOError as e:
+            except (QBOError, UserError) as e:
                 _logger.warning("QuickBooks keep-alive failed for company %s: %s", connection.company_id.id, e)
             connection._qbo_check_token_expiry()

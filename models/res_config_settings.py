@@ -31,6 +31,7 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.qbo_connection_id = self.env["qbo.connection"]._qbo_for_company(settings.company_id)
 
+    @api.depends("company_id")
     def _compute_qbo_redirect_uri(self):
         for settings in self:
             settings.qbo_redirect_uri = settings.get_base_url() + const.ROUTE_OAUTH_CALLBACK

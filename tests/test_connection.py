@@ -1,4 +1,5 @@
 import contextlib
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -212,3 +213,32 @@ class TestConnection(QBOFakeServerMixin, TransactionCase):
         wizard = self.env["qbo.setup.wizard"].create({"environment": "sandbox"})
         with self.assertRaises(UserError):
             wizard.action_save()
+
+    def test_tokens_never_logged(self):
+        records = []
+
+        class Collect(logging.Handler):
+            def emit(self, record):
+                records.append(record.getMessage())
+
+        handler = Collect(level=logging.DEBUG)
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            self._connect()
+            connection = self.connection.sudo()
+            tokens = {connection.access_token, connection.refresh_token}
+            stale = connection.refresh_token
+            connection._qbo_refresh_tokens(force=True)
+            tokens |= {connection.access_token, connection.refresh_token}
+            connection.refresh_token = stale
+            with contextlib.suppress(QBOAuthError):
+                connection._qbo_refresh_tokens(force=True)  # refused: logged as a warning
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_level)
+        self.assertTrue(any("refresh refused" in message for message in records))
+        for token in tokens:
+            self.assertFalse([m for m in records if token in m], "a token was logged")

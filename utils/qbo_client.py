@@ -24,6 +24,10 @@ from quickbooks import exceptions as qb_exceptions
 from .. import const
 
 _logger = logging.getLogger(__name__)
+# requests-oauthlib logs the bearer token of every API call at DEBUG level ("Adding token",
+# "Supplying headers"): tokens must never reach a log, whatever the log configuration.
+for _name in ("requests_oauthlib", "oauthlib"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 
 # ---------------------------------------------------------------------------------------------
