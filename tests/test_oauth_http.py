@@ -1,8 +1,10 @@
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from odoo.addons.quickbooks_online import const
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import hmac as odoo_hmac
 
 from .common import QBOFakeServerMixin
 
@@ -87,6 +89,15 @@ class TestOAuthRoutes(QBOFakeServerMixin, HttpCase):
         self._assert_untouched()
 
     @mute_logger("odoo.addons.quickbooks_online.controllers.main")
+    def test_expired_state(self):
+        params = parse_qs(urlsplit(self._consent(self._start())).query)
+        payload = f"{self.connection.id}.{self.env.ref('base.user_admin').id}.{int(time.time()) - 7200}"
+        state = f"{payload}.{odoo_hmac(self.env(su=True), const.OAUTH_STATE_SCOPE, payload)}"
+        reply = self._callback(code=params["code"][0], realmId=params["realmId"][0], state=state)
+        self._assert_error_page(reply, 403, "took too long")
+        self._assert_untouched()
+
+    @mute_logger("odoo.addons.quickbooks_online.controllers.main")
     def test_missing_state(self):
         params = parse_qs(urlsplit(self._consent(self._start())).query)
         reply = self._callback(code=params["code"][0], realmId=params["realmId"][0])
@@ -118,6 +129,17 @@ class TestOAuthRoutes(QBOFakeServerMixin, HttpCase):
         reply = self.url_open(callback_url, allow_redirects=False)
         self._assert_error_page(reply, 400, "refused the app credentials")
         self.assertIn("intuit_tid", reply.text)
+        self._assert_untouched()
+
+    def test_start_without_credentials_or_server(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(const.PARAM_CLIENT_ID, False)
+        reply = self.url_open(self.connection.action_qbo_connect()["url"], allow_redirects=False)
+        self._assert_error_page(reply, 400, "Client ID and Client Secret")
+        params.set_param(const.PARAM_CLIENT_ID, "fake-client-id")
+        self.connection.custom_base_url = "http://127.0.0.1:9"  # nothing listens there
+        reply = self.url_open(self.connection.action_qbo_connect()["url"], allow_redirects=False)
+        self._assert_error_page(reply, 400, "could not be reached")
         self._assert_untouched()
 
     def test_second_company_same_realm(self):
