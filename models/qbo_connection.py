@@ -108,7 +108,7 @@ class QboConnection(models.Model):
             except ValueError as e:
                 raise ValidationError(self.env._("Invalid custom server URL: %s", e)) from e
 
-    @api.depends("company_id", "state", "qbo_company_name")
+    @api.depends("company_id.name")
     def _compute_display_name(self):
         for connection in self:
             connection.display_name = self.env._("QuickBooks Online (%s)", connection.company_id.name)

@@ -174,6 +174,15 @@ class TestConnection(QBOFakeServerMixin, TransactionCase):
         self.assertEqual(other.state, "not_connected")
         self.assertFalse(other.realm_id or other.sudo().refresh_token)
 
+    def test_realm_unique_index(self):
+        """The database refuses a second live connection to a realm, whatever the code does."""
+        self._connect()
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        other = self.env["qbo.connection"].create({"company_id": company_b.id})
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            other.write({"state": "connected", "realm_id": self.fake.realm_id})
+            other.flush_recordset()
+
     def test_one_connection_per_company(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["qbo.connection"].create({"company_id": self.env.company.id})
