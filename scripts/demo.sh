@@ -46,9 +46,12 @@ odoo_serve() { exec "$PY" "$ODOO_BIN" -c "$ODOO_CONF" -d "$DB" --http-port "$ODO
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_http() {  # wait_http URL SECONDS
+wait_http() {  # wait_http URL SECONDS: until URL answers (Python, not curl: minimal machines lack it)
   local url="$1" n="$2"
-  for _ in $(seq 1 "$n"); do curl -sf -o /dev/null "$url" && return 0; sleep 1; done
+  for _ in $(seq 1 "$n"); do
+    "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$url" 2>/dev/null && return 0
+    sleep 1
+  done
   return 1
 }
 
@@ -73,21 +76,23 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 
 if [ -n "$check" ]; then
   (odoo_serve --log-level=warn --max-cron-threads=0) &
-  odoo_pid=$!
-  wait_http "$ODOO_URL/web/login" 90 || { echo "[demo] ERROR: Odoo did not answer on $ODOO_URL" >&2; exit 1; }
+else
+  (odoo_serve) &
+fi
+odoo_pid=$!
+wait_http "$ODOO_URL/web/login" 120 || { echo "[demo] ERROR: Odoo did not answer on $ODOO_URL" >&2; exit 1; }
+if [ -n "$check" ]; then
   say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm"
   exit 0
 fi
 
 cat <<EOF
 
+  ==> QuickBooks Online demo is running
   Odoo:       $ODOO_URL/odoo/settings#quickbooks_online
   Login:      admin / admin
   QuickBooks: $FAKE_URL (local server; realm $realm)
-
   Ctrl-C stops Odoo and the QuickBooks server.
 
 EOF
-(odoo_serve) &
-odoo_pid=$!
 wait "$odoo_pid"
