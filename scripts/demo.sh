@@ -38,7 +38,7 @@ stop() {  # stop PID: the process itself (started with exec, never through a she
 cleanup() {
   set +e
   stop "$odoo_pid"; stop "$fake_pid"
-  if [ -n "$check" ]; then dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "$DATA/filestore/$DB"; fi
+  if [ -n "$check" ]; then dropdb --if-exists "$DB" >/dev/null 2>&1; rm -rf "${DATA:-$WORK/data}/filestore/$DB"; fi
   rm -rf "$WORK/run.$$"
 }
 # Odoo itself, so that $! is Odoo's pid (the `odoo` helper of lib.sh is a shell function).
