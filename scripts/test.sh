@@ -8,21 +8,25 @@ bash "$here/scripts/setup.sh"
 source "$here/scripts/lib.sh"
 
 DB="qbo_test_$$"
-cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$WORK/data/filestore/$DB"; }
+cleanup() { dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$DATA/filestore/$DB" "$WORK/run.$$"; }
 trap cleanup EXIT
 echo "[test] fresh database $DB with quickbooks_online installed"
 new_db "$DB"
 odoo -d "$DB" -i quickbooks_online --stop-after-init --log-level=warn
 
-junit="$WORK/junit.xml"; rm -f "$junit"
-echo "[test] pytest (addon tests, fake_qbo tests, tours)"
 set +e
-(cd "$WORK/addons/quickbooks_online" && OAUTHLIB_INSECURE_TRANSPORT=1 "$PY" -m pytest \
+echo "[test] pytest: fake_qbo (pure Python, no Odoo)"
+(cd "$ADDON_COPY" && "$PY" -m pytest -p no:odoo -p no:cacheprovider -q -rfEs \
+  --junitxml="$WORK/run.$$/junit-fake_qbo.xml" ${PYTEST_ARGS:-} fake_qbo/tests)
+fake_rc=$?
+echo "[test] pytest: addon (pytest-odoo: ORM, HTTP, tours)"
+(cd "$ADDON_COPY" && OAUTHLIB_INSECURE_TRANSPORT=1 "$PY" -m pytest \
   --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
-  -p no:cacheprovider -q -rfEs --junitxml="$junit" ${PYTEST_ARGS:-} tests fake_qbo/tests)
-pytest_rc=$?
+  -p no:cacheprovider -q -rfEs --junitxml="$WORK/run.$$/junit-addon.xml" ${PYTEST_ARGS:-} tests)
+addon_rc=$?
 echo "[test] lint (ruff, pylint-odoo)"
 (cd "$HERE" && "$PY" -m ruff check --quiet .); ruff_rc=$?
-(cd "$WORK/addons" && "$PY" -m pylint --rcfile="$HERE/.pylintrc" --disable=manifest-required-author,missing-readme quickbooks_online); pylint_rc=$?
+(cd "$ADDONS" && "$PY" -m pylint --rcfile="$HERE/.pylintrc" --disable=manifest-required-author,missing-readme --ignore=fake_qbo,scripts quickbooks_online); pylint_rc=$?
 set -e
-"$PY" "$HERE/scripts/summarize.py" "$junit" "$pytest_rc" "ruff=$ruff_rc" "pylint-odoo=$pylint_rc"
+"$PY" "$HERE/scripts/summarize.py" "$WORK/run.$$/junit-fake_qbo.xml=$fake_rc" "$WORK/run.$$/junit-addon.xml=$addon_rc" \
+  "ruff=$ruff_rc" "pylint-odoo=$pylint_rc"
