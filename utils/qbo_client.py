@@ -2,8 +2,8 @@
 
 The only module of the addon that imports ``intuitlib`` and ``quickbooks``. Plain Python, no ORM:
 the caller (``models/qbo_connection.py``) owns the tokens and their storage; this module only
-talks HTTP, always with a timeout, and turns every failure into one of the exception classes
-below so that callers never see a library exception.
+talks HTTP, always with a timeout, and turns every failure into one of the exception classes of
+``qbo_errors`` (re-exported here) so that callers never see a library exception.
 """
 
 import json
@@ -12,54 +12,43 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from datetime import datetime
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit
 
 import requests
 from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 from quickbooks import QuickBooks
-from quickbooks import exceptions as qb_exceptions
 
 from .. import const
+from . import qbo_errors, qbo_requests
+from .qbo_errors import (
+    QBOAuthError,
+    QBOClientCredentialsError,
+    QBODuplicateError,
+    QBOError,
+    QBONotFoundError,
+    QBOStaleError,
+    QBOThrottledError,
+    QBOTransportError,
+    QBOValidationError,
+)
+from .qbo_requests import BATCH_LIMIT, PARAM_API_TIMEOUT, api_timeout, entity_name, qbo_value
+
+# Error classes and pure helpers live in qbo_errors and qbo_requests; callers import them from here.
+__all__ = [
+    "BATCH_LIMIT", "PARAM_API_TIMEOUT", "CDCResult", "QBOAuthError", "QBOClient", "QBOClientCredentialsError",
+    "QBODuplicateError", "QBOError", "QBONotFoundError", "QBOStaleError", "QBOThrottledError", "QBOTokens",
+    "QBOTransportError", "QBOValidationError", "api_timeout", "check_custom_base_url", "qbo_value",
+]
 
 _logger = logging.getLogger(__name__)
 # requests-oauthlib logs the bearer token of every API call at DEBUG level ("Adding token",
 # "Supplying headers"): tokens must never reach a log, whatever the log configuration.
 for _name in ("requests_oauthlib", "oauthlib"):
     logging.getLogger(_name).setLevel(logging.INFO)
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------------------------
-class QBOError(Exception):
-    """Any failure talking to QuickBooks. ``intuit_tid`` is Intuit's trace id (support asks for it)."""
-
-    def __init__(self, message, intuit_tid=None, status_code=None, code=None):
-        super().__init__(message)
-        self.message = message
-        self.intuit_tid = intuit_tid
-        self.status_code = status_code
-        self.code = code
-
-    def __str__(self):
-        if self.intuit_tid:
-            return f"{self.message} (intuit_tid {self.intuit_tid})"
-        return self.message
-
-
-class QBOAuthError(QBOError):
-    """The grant is gone: refresh token expired, reused or revoked (``invalid_grant``), or the
-    access token is refused (HTTP 401). The user has to connect again."""
-
-
-class QBOClientCredentialsError(QBOError):
-    """The app credentials (client id / client secret) are refused (``invalid_client``)."""
-
-
-class QBOTransportError(QBOError):
-    """Network failure, timeout, 5xx or a reply that is not JSON: worth retrying later."""
 
 
 @dataclass
@@ -137,18 +126,29 @@ class _AuthClient(AuthClient):
 
 
 class _QuickBooks(QuickBooks):
-    """python-quickbooks client whose single HTTP seam sets a timeout and keeps ``intuit_tid``."""
+    """python-quickbooks client whose single HTTP seam sets a timeout, logs one line per request
+    and turns a network failure into ``QBOTransportError``. ``timeout`` is set by ``QBOClient``."""
 
+    timeout = None
     last_intuit_tid = None
 
     def process_request(self, request_type, url, headers="", params="", data=""):
-        if self.session is None:
-            raise qb_exceptions.QuickbooksException("No session manager")
         headers.update({"Authorization": "Bearer " + self.session.access_token})
-        response = self.session.request(
-            request_type, url, headers=headers, params=params, data=data, timeout=const.TIMEOUT_API
-        )
+        path = urlsplit(url).path  # never the query string: only the path is logged
+        started = time.monotonic()
+        try:
+            response = self.session.request(request_type, url, headers=headers, params=params, data=data,
+                                            timeout=self.timeout or const.TIMEOUT_API)
+        except requests.RequestException as e:
+            # Timeout, refused or reset connection, RemoteDisconnected, ChunkedEncodingError.
+            self.last_intuit_tid = None
+            _logger.info("QuickBooks %s %s failed after %.2fs: %s", request_type, path,
+                         time.monotonic() - started, type(e).__name__)
+            raise QBOTransportError(f"QuickBooks unreachable ({type(e).__name__}): {e}") from e
         self.last_intuit_tid = response.headers.get("intuit_tid")
+        level = logging.DEBUG if response.status_code == 200 else logging.INFO
+        _logger.log(level, "QuickBooks %s %s -> %s in %.2fs intuit_tid=%s", request_type, path,
+                    response.status_code, time.monotonic() - started, self.last_intuit_tid)
         return response
 
 
@@ -178,10 +178,11 @@ class QBOClient:
     :param base_url: origin of the custom server (``custom`` only), e.g. ``http://127.0.0.1:8765``
     :param realm_id: QuickBooks company id, for API calls
     :param access_token: a valid access token, for API calls (the caller refreshes it)
+    :param timeout: ``(connect, read)`` seconds of every API call (default ``const.TIMEOUT_API``)
     """
 
     def __init__(self, client_id, client_secret, redirect_uri, environment, base_url=None,
-                 realm_id=None, access_token=None):
+                 realm_id=None, access_token=None, timeout=None):
         if not client_id or not client_secret:
             raise QBOClientCredentialsError("The QuickBooks app client id and client secret are not set")
         self.client_id = client_id
@@ -190,6 +191,8 @@ class QBOClient:
         self.environment = environment
         self.realm_id = realm_id
         self.access_token = access_token
+        self.timeout = timeout
+        self._qb = self._qb_token = None
         if environment == "custom":
             self.base_url = check_custom_base_url(base_url)
             self.discovery_url = self.base_url + const.CUSTOM_DISCOVERY_PATH
@@ -253,9 +256,14 @@ class QBOClient:
             return ac.revoke(token=token)
 
     # -- Accounting API ------------------------------------------------------------------------
+    # No retries here: the engine owns retries and backoff. A caller retrying a write passes
+    # the same request_id again, so QuickBooks replays its first answer instead of writing twice.
     def _quickbooks(self):
+        """The python-quickbooks client for the current access token (one per access token, reused)."""
         if not (self.realm_id and self.access_token):
             raise QBOAuthError("Not connected to a QuickBooks company")
+        if self._qb is not None and self._qb_token == self.access_token:
+            return self._qb
         ac = self._auth_client()
         ac.access_token = self.access_token  # given: QuickBooks() would otherwise refresh on its own
         ac.realm_id = self.realm_id
@@ -263,7 +271,38 @@ class QBOClient:
         # python-quickbooks only knows the two Intuit bases and decides with a case-sensitive test.
         qb.sandbox = self.environment == "sandbox"
         qb.api_url_v3 = qb.sandbox_api_url_v3 = self.api_base
+        qb.timeout = self.timeout
+        self._qb, self._qb_token = qb, self.access_token
         return qb
+
+    @property
+    def last_intuit_tid(self):
+        """``intuit_tid`` of the last API reply (None before the first, or after a network failure)."""
+        return self._qb.last_intuit_tid if self._qb is not None else None
+
+    def _call(self, method, path, body=None, params=None, request_id=None, content_type="application/json"):
+        """Send one API request to ``…/company/<realm>/<path>`` and return the parsed JSON reply.
+
+        Built as python-quickbooks' ``make_request`` builds it (``minorversion``, ``requestid``),
+        sent through its ``process_request`` seam, but the reply is checked here: ``make_request``
+        loses the HTTP status and raises ``TypeError`` on a Fault without code.
+
+        :raises QBOError: (a subclass, per ``qbo_errors.error_from_reply``)
+        """
+        qb = self._quickbooks()
+        url = f"{qb.api_url}/company/{self.realm_id}/{path}"
+        if isinstance(body, dict):
+            body = json.dumps(body)
+        data = body.encode("utf-8") if body else None  # str bodies would go out as Latin-1
+        params = dict(params or {}, minorversion=qb.minorversion)
+        if request_id:
+            params["requestid"] = request_id
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        response = qb.process_request(method, url, headers=headers, params=params, data=data)
+        error, reply = qbo_errors.error_from_reply(response.status_code, response.text, qb.last_intuit_tid)
+        if error:
+            raise error
+        return reply
 
     def company_info(self):
         """Read the connected company's CompanyInfo.
@@ -271,14 +310,117 @@ class QBOClient:
         :return: dict with ``name``, ``legal_name``, ``country`` (QuickBooks' code, e.g. ``US``)
         :raises QBOError: (one of its subclasses)
         """
-        qb = self._quickbooks()
-        with _translate_api_errors(qb):
-            data = qb.get_single_object("CompanyInfo", self.realm_id)["CompanyInfo"]
+        data = self._call("GET", f"companyinfo/{self.realm_id}")["CompanyInfo"]
         return {
             "name": data.get("CompanyName") or data.get("LegalName") or "",
             "legal_name": data.get("LegalName") or "",
             "country": data.get("Country") or "",
         }
+
+    def read(self, entity, qbo_id):
+        """Read one object by Id.
+
+        :return: the object as a dict (``{"Id": …, "SyncToken": …, …}``)
+        :raises QBONotFoundError: no such object; other QBOError subclasses as ``_call``
+        """
+        path = f"{entity_name(entity).lower()}/{quote(str(qbo_id), safe='')}"
+        return self._call("GET", path)[entity]
+
+    def query(self, statement):
+        """Run one query statement (one page: QuickBooks' default is 100 rows, at most 1000).
+
+        :return: list of object dicts (empty when nothing matches)
+        :raises QBOValidationError: the statement is refused (4000, 4001)
+        """
+        reply = self._call("POST", "query", statement, content_type="application/text")
+        rows = reply.get("QueryResponse") or {}
+        return next((value for value in rows.values() if isinstance(value, list)), [])
+
+    def query_all(self, entity, where=None, page_size=1000):
+        """Yield every object of ``entity`` matching ``where``, page after page until a short one.
+
+        :param where: a condition string (``"Active IN (true, false)"``; quote values with
+            ``qbo_value``) or a dict ``{field: value}`` joined with AND, values quoted here
+        :return: iterator of object dicts
+        :raises QBOError: (a subclass) as ``query``, when a page fails
+        """
+        if not 0 < page_size <= 1000:
+            raise ValueError("page_size must be between 1 and 1000")
+        statement = qbo_requests.select_statement(entity, where)
+        start = 1
+        while True:
+            rows = self.query(f"{statement} STARTPOSITION {start} MAXRESULTS {page_size}")
+            yield from rows
+            if len(rows) < page_size:
+                return
+            start += page_size
+
+    def create(self, entity, payload, request_id):
+        """Create one object from a plain dict (never python-quickbooks objects: their defaults
+        would be sent too).
+
+        :param request_id: unique per write (≤ 50 chars); reuse it when retrying the same write
+        :return: the created object dict (``Id``, ``SyncToken``, ``MetaData``…)
+        :raises QBOValidationError: (also for a 610 on a referenced object), ``QBODuplicateError``
+        """
+        path, request_id = entity_name(entity).lower(), qbo_requests.request_id(request_id, 50)
+        try:
+            return self._call("POST", path, payload, request_id=request_id)[entity]
+        except QBONotFoundError as e:
+            raise qbo_requests.as_reference_error(e) from e
+
+    def update(self, entity, payload, request_id):
+        """Update one object; sparse unless ``payload`` says ``"sparse": False`` (a full update
+        blanks every field it omits).
+
+        :param payload: dict with ``Id``, ``SyncToken`` and the fields to change
+        :param request_id: as ``create``
+        :return: the updated object dict (new ``SyncToken``)
+        :raises QBOStaleError: the SyncToken is not the current one
+        :raises QBONotFoundError: no object with that Id; other QBOError subclasses as ``create``
+        """
+        if not payload.get("Id") or payload.get("SyncToken") in (None, ""):
+            raise ValueError("An update needs the Id and the SyncToken")
+        body = {"sparse": True, **payload}
+        path, request_id = entity_name(entity).lower(), qbo_requests.request_id(request_id, 50)
+        return self._call("POST", path, body, request_id=request_id)[entity]
+
+    def batch(self, items, request_id):
+        """Send up to 30 create/update/delete operations in one request.
+
+        :param items: ``[{"bId": "≤ 10 chars", "operation": "create"|"update"|"delete",
+            "<Entity>": payload}, …]`` (updates are sent as given: put ``"sparse": True`` in them)
+        :param request_id: ≤ 36 chars; reuse it, with the same items and bIds, when retrying
+        :return: ``{bId: object dict or QBOError instance}`` for every item
+        :raises ValueError: more than 30 items, a bad bId, operation or entity
+        :raises QBOError: (a subclass) when the whole request fails
+        """
+        checked = qbo_requests.check_batch(items)
+        reply = self._call("POST", "batch", {"BatchItemRequest": list(items)},
+                           request_id=qbo_requests.request_id(request_id, 36))
+        return qbo_requests.batch_results(reply, checked, self.last_intuit_tid)
+
+    def cdc(self, entities, changed_since):
+        """Changes of ``entities`` since ``changed_since`` (at most 30 days back; QuickBooks sends
+        at most 1,000 objects in all, without saying it cut: shorten the window at that size).
+
+        :param changed_since: a datetime; naive means UTC (Odoo's convention); the offset is sent
+        :return: ``CDCResult(changes={entity: [object dicts]}, server_time=aware datetime)``;
+            deleted objects carry ``"status": "Deleted"`` and only ``Id``/``MetaData``;
+            ``server_time`` is QuickBooks' clock at the reply: use it as the next watermark
+        :raises QBOValidationError: a window over 30 days or an entity CDC does not serve
+        """
+        names = [entity_name(entity) for entity in entities]
+        params = {"entities": ",".join(names), "changedSince": qbo_requests.iso_with_offset(changed_since)}
+        reply = self._call("GET", "cdc", params=params)
+        return CDCResult(qbo_requests.cdc_changes(reply, names), qbo_requests.server_time(reply.get("time")))
+
+
+class CDCResult(NamedTuple):
+    """What ``QBOClient.cdc`` returns; unpacks as ``changes, server_time = client.cdc(…)``."""
+
+    changes: dict
+    server_time: datetime
 
 
 def _scopes():
@@ -331,32 +473,3 @@ def _auth_client_error(exc):
     if exc.status_code >= 500:
         return QBOTransportError(f"QuickBooks OAuth server error (HTTP {exc.status_code})", **args)
     return QBOError(f"QuickBooks OAuth error (HTTP {exc.status_code}): {description}", **args)
-
-
-class _translate_api_errors:
-    """Context manager: python-quickbooks and requests failures -> QBOError subclasses.
-
-    The next issue extends this into the full error classification (throttling, stale objects,
-    validation); for now only what reading CompanyInfo can meet.
-    """
-
-    def __init__(self, qb):
-        self.qb = qb
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            return False
-        tid = self.qb.last_intuit_tid
-        if isinstance(exc, requests.RequestException):
-            raise QBOTransportError(f"QuickBooks unreachable: {exc}", intuit_tid=tid) from exc
-        if isinstance(exc, qb_exceptions.AuthorizationException):
-            raise QBOAuthError(f"QuickBooks refused the access token: {exc.message}", intuit_tid=tid,
-                               code=exc.error_code) from exc
-        if isinstance(exc, qb_exceptions.QuickbooksException):
-            cls = QBOTransportError if exc.error_code == 10000 else QBOError
-            raise cls(f"QuickBooks error {exc.error_code}: {exc.message} {exc.detail}".strip(),
-                      intuit_tid=tid, code=exc.error_code) from exc
-        return False
