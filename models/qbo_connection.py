@@ -8,11 +8,13 @@ from odoo.exceptions import UserError, ValidationError
 
 from .. import const
 from ..utils.qbo_client import (
+    PARAM_API_TIMEOUT,
     QBOAuthError,
     QBOClient,
     QBOClientCredentialsError,
     QBOError,
     QBOTransportError,
+    api_timeout,
     check_custom_base_url,
 )
 
@@ -146,7 +148,8 @@ class QboConnection(models.Model):
         if not client_id or not client_secret:
             raise UserError(self.env._("Set the QuickBooks app's Client ID and Client Secret in Settings first."))
         return QBOClient(client_id, client_secret, self._qbo_redirect_uri(), self.environment,
-                         base_url=self.custom_base_url, realm_id=self.realm_id, access_token=access_token)
+                         base_url=self.custom_base_url, realm_id=self.realm_id, access_token=access_token,
+                         timeout=api_timeout(params.get_param(PARAM_API_TIMEOUT)))
 
     @api.model
     def _qbo_user_error(self, error):

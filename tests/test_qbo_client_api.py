@@ -10,6 +10,7 @@ import requests
 from odoo.addons.quickbooks_online.fake_qbo import FakeQBO
 from odoo.addons.quickbooks_online.fake_qbo.control import Control
 from odoo.addons.quickbooks_online.utils.qbo_client import (
+    PARAM_API_TIMEOUT,
     QBOAuthError,
     QBOClient,
     QBODuplicateError,
@@ -21,9 +22,9 @@ from odoo.addons.quickbooks_online.utils.qbo_client import (
     api_timeout,
     qbo_value,
 )
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET
+from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin
 
 REDIRECT = "http://127.0.0.1:8069/quickbooks_online/oauth/callback"
 
@@ -264,3 +265,11 @@ class TestQBOClientAPI(BaseCase):
         with self.assertRaises(QBOAuthError) as caught:
             client.read("Customer", "1")
         self.assertEqual(caught.exception.status_code, 401)
+
+
+@tagged("post_install", "-at_install")
+class TestAPITimeoutParameter(QBOFakeServerMixin, TransactionCase):
+    def test_connection_client_reads_the_timeout_parameter(self):
+        self.assertIsNone(self.connection._qbo_client().timeout)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "3")
+        self.assertEqual(self.connection._qbo_client().timeout, (3, 3))
