@@ -1,6 +1,7 @@
 """The Accounting API of utils/qbo_client.py against the fake server over real HTTP: CRUD,
 paging, batch, CDC, requestid replay and the classification of every fault QuickBooks sends."""
 
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,7 @@ from odoo.addons.quickbooks_online.utils.qbo_client import (
     api_timeout,
     qbo_value,
 )
+from odoo.addons.quickbooks_online.utils.qbo_errors import error_from_reply
 from odoo.tests import BaseCase, TransactionCase, tagged
 
 from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin
@@ -273,3 +275,48 @@ class TestAPITimeoutParameter(QBOFakeServerMixin, TransactionCase):
         self.assertIsNone(self.connection._qbo_client().timeout)
         self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "3")
         self.assertEqual(self.connection._qbo_client().timeout, (3, 3))
+
+
+def fault(code, message="Message", detail="Detail", element=""):
+    return json.dumps({"Fault": {"Error": [{"Message": message, "Detail": detail, "code": code, "element": element}],
+                                 "type": "ValidationFault"}, "time": "2025-01-01T00:00:00-07:00"})
+
+
+THROTTLE_XML = ('<IntuitResponse xmlns="http://schema.intuit.com/finance/v3"><Fault type="SERVICE">'
+                '<Error code="3001"><Message>message=ThrottleExceeded; errorCode=003001; statusCode=403</Message>'
+                "<Detail>The request limit was reached.  Try again later</Detail></Error></Fault></IntuitResponse>")
+
+
+@tagged("post_install", "-at_install")
+class TestErrorClassification(BaseCase):
+    """Replies the fake does not send (recorded from QuickBooks or from its documentation)."""
+
+    def classify(self, status, text):
+        error, _body = error_from_reply(status, text, "tid-1")
+        return error
+
+    def test_replies(self):
+        cases = [
+            (403, THROTTLE_XML, QBOThrottledError, "3001"),  # the older throttle, XML, HTTP 403
+            (400, fault("3001", "message=ThrottleExceeded; errorCode=003001; statusCode=429"), QBOThrottledError,
+             "3001"),
+            (200, fault("5010", "Stale Object Error"), QBOStaleError, "5010"),  # a Fault inside a 200
+            (400, fault("6240", "Duplicate Name Exists Error"), QBODuplicateError, "6240"),
+            (400, fault("610", "Object Not Found"), QBONotFoundError, "610"),
+            (400, fault("610", "Object Not Found", element="CustomerRef"), QBOValidationError, "610"),
+            (400, fault("2500", "Invalid Reference Id"), QBOValidationError, "2500"),
+            (400, fault("500", "Unsupported Operation"), QBOValidationError, "500"),
+            (400, fault("6190", "Invalid Company Status"), QBOValidationError, "6190"),
+            (403, fault("3100", "message=AuthorizationFailed"), QBOAuthError, "3100"),
+            (400, fault("120", "Authorization Failure"), QBOAuthError, "120"),
+            (400, fault("10000", "An application error has occurred"), QBOTransportError, "10000"),
+            (502, "<html>Bad gateway</html>", QBOTransportError, None),
+            (200, "not json", QBOTransportError, None),
+            (404, "{}", QBOTransportError, None),
+            (400, json.dumps({"Fault": {"Error": [{"Message": "no code"}]}}), QBOValidationError, None),
+        ]
+        for status, text, cls, code in cases:
+            error = self.classify(status, text)
+            self.assertIs(type(error), cls, text)
+            self.assertEqual((error.code, error.status_code, error.intuit_tid), (code, status, "tid-1"))
+        self.assertIsNone(self.classify(200, '{"Customer": {}}'))
