@@ -267,6 +267,15 @@ class TestQBOClientAPI(BaseCase):
         with self.assertRaises(QBOAuthError) as caught:
             client.read("Customer", "1")
         self.assertEqual(caught.exception.status_code, 401)
+        client.access_token = self.access_token  # what the engine does after a refresh
+        self.assertEqual(client.read("Customer", "1")["Id"], "1")
+
+    def test_no_retry_inside_the_client(self):
+        seq = self._last_seq()
+        self.control.fault("500", count=1, match="/customer/1")
+        with self.assertRaises(QBOTransportError):
+            self.client.read("Customer", "1")
+        self.assertEqual(len(self._requests_since(seq)), 1)
 
 
 @tagged("post_install", "-at_install")
