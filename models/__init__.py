@@ -1,1 +1,12 @@
-from . import qbo_connection, qbo_connection_oauth, res_config_settings
+from . import (
+    qbo_binding,
+    qbo_connection,
+    qbo_connection_oauth,
+    qbo_sync_engine,
+    qbo_sync_log,
+    qbo_sync_mixin,
+    qbo_sync_pull,
+    qbo_sync_push,
+    res_config_settings,
+    res_partner,
+)

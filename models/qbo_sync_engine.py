@@ -1,0 +1,271 @@
+"""The sync engine, shared part: runs, the connection lock, commits, the error matrix
+(../shared/ARCHITECTURE.md §4), crons and buttons. Upload and download loops are in
+``qbo_sync_push.py`` and ``qbo_sync_pull.py`` (docs/ENGINE.md §3)."""
+
+import logging
+import traceback
+from collections import Counter
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..utils.qbo_client import QBOAuthError, QBOError, QBOThrottledError, QBOTransportError
+from .qbo_sync_mixin import PULL_CRON, PUSH_CRON
+
+_logger = logging.getLogger(__name__)
+
+# Every model that syncs, in dependency order (a customer before the invoice that names it).
+SYNC_MODELS = ("res.partner",)
+# Minutes to wait before the n-th retry after a temporary failure (then the last one again).
+BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720)
+CONFLICT_POLICIES = [
+    ("last_updated", "Last updated wins"),
+    ("odoo", "Odoo wins"),
+    ("qbo", "QuickBooks wins"),
+    ("manual", "Ask me (keep both, decide in the sync log)"),
+]
+
+
+class QBOStop(Exception):
+    """The run cannot go on (authorisation lost, throttled, server unreachable): why, for the run."""
+
+
+class SyncJob:
+    """What one run carries along: the connection, its API client, its qbo.sync.run, counters."""
+
+    def __init__(self, connection, client, run, direction):
+        self.connection = connection
+        self.client = client
+        self.run = run
+        self.direction = direction
+        self.counts = Counter()
+
+
+class QboConnection(models.Model):
+    _inherit = "qbo.connection"
+
+    conflict_policy = fields.Selection(
+        CONFLICT_POLICIES, required=True, default="last_updated",
+        help="What wins when a record changed on both sides since the last sync. The other version is kept "
+             "in the sync log and can be applied from there.")
+    qbo_pull_watermark = fields.Datetime(
+        "Downloaded Up To", readonly=True, copy=False,
+        help="QuickBooks' time of the last download: the next one asks for the changes since then.")
+    qbo_run_ids = fields.One2many("qbo.sync.run", "connection_id", string="Sync Runs")
+
+    def _qbo_sync_models(self, direction):
+        """Return the adapters (empty recordsets) ``direction`` ('push' or 'pull') syncs, in dependency order."""
+        ways = ("odoo_to_qbo", "both") if direction == "push" else ("qbo_to_odoo", "both")
+        return [self.env[name] for name in SYNC_MODELS if self[self.env[name]._qbo_direction_field] in ways]
+
+    @api.model
+    def _qbo_cron(self, direction):
+        return self.env.ref(PUSH_CRON if direction == "push" else PULL_CRON).sudo()
+
+    # -----------------------------------------------------------------------------------------
+    # Lock and commit
+    # -----------------------------------------------------------------------------------------
+    def _qbo_try_lock(self):
+        """Lock the connection row for this transaction; False when another run holds it."""
+        self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id])
+        return bool(self.env.cr.fetchall())
+
+    def _qbo_commit(self):
+        """Commit the work done so far (never in tests: ``_qbo_can_commit``) and lock the
+        connection again, as a commit releases the lock.
+
+        :raises QBOStop: when another run took the connection in between
+        """
+        if self._qbo_can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not self._qbo_try_lock():
+                raise QBOStop(_("Another sync run took over this connection."))
+
+    # -----------------------------------------------------------------------------------------
+    # Runs
+    # -----------------------------------------------------------------------------------------
+    def _qbo_push(self, **kwargs):
+        """Upload what Odoo changed, for each connection. Never raises."""
+        for connection in self.filtered(lambda c: c.state == "connected"):
+            connection._qbo_run("push", **kwargs)
+
+    def _qbo_pull(self, **kwargs):
+        """Download what QuickBooks changed, for each connection. Never raises."""
+        for connection in self.filtered(lambda c: c.state == "connected"):
+            connection._qbo_run("pull", **kwargs)
+
+    def _qbo_run(self, direction, **kwargs):
+        """One push or pull run of this connection, logged in a qbo.sync.run.
+
+        :return: the run, or None when none could start (no token, connection busy)
+        """
+        self.ensure_one()
+        connection = self.sudo()
+        if not connection._qbo_sync_models(direction):
+            return None
+        try:
+            client = connection._qbo_api_client()
+        except (QBOError, UserError) as e:
+            _logger.warning("QuickBooks %s for company %s not started: %s", direction, self.company_id.id, e)
+            return None
+        if not connection._qbo_try_lock():
+            # Another run (maybe the other direction) holds the connection: come back soon.
+            self._qbo_cron(direction)._trigger(fields.Datetime.now() + timedelta(minutes=1))
+            return None
+        run = self.env["qbo.sync.run"].sudo().create({"connection_id": self.id, "direction": direction})
+        job = SyncJob(connection, client, run, direction)
+        try:
+            getattr(connection, "_qbo_%s_run" % direction)(job, **kwargs)
+        except QBOStop as e:
+            run._qbo_end("stopped", str(e))
+        except Exception:  # pylint: disable=broad-except
+            # A cron never raises: Odoo would deactivate it after repeated failures.
+            _logger.exception("QuickBooks %s run of company %s failed", direction, self.company_id.id)
+            if self._qbo_can_commit():
+                self.env.cr.rollback()
+            run._qbo_end("stopped", traceback.format_exc(limit=5))
+        else:
+            run._qbo_end("done")
+        run.write({"count_done": job.counts["done"], "count_error": job.counts["error"],
+                   "count_conflict": job.counts["conflict"], "count_skipped": job.counts["skipped"]})
+        connection.write({"last_%s_at" % direction: fields.Datetime.now()})
+        if self._qbo_can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return run
+
+    # -----------------------------------------------------------------------------------------
+    # Requests and the error matrix
+    # -----------------------------------------------------------------------------------------
+    def _qbo_request(self, job, method, *args):
+        """Return ``job.client.<method>(*args)``. A refused access token is refreshed once and
+        the request retried; refused again, the connection needs re-authorisation.
+
+        :raises QBOStop: authorisation lost, or throttled (the cron comes back in 60 s)
+        :raises QBOError: any other failure, for the caller to classify per record
+        """
+        try:
+            try:
+                return getattr(job.client, method)(*args)
+            except QBOAuthError:
+                job.client.access_token = self._qbo_refresh_mid_run()
+                return getattr(job.client, method)(*args)
+        except QBOAuthError as e:
+            if self.state == "connected":
+                self._qbo_mark_needs_reauth(e)
+            raise QBOStop(_("QuickBooks refused the authorization: %s", e)) from e
+        except QBOThrottledError as e:
+            self._qbo_cron(job.direction)._trigger(fields.Datetime.now() + timedelta(seconds=e.retry_after))
+            raise QBOStop(_("QuickBooks asked to slow down (throttled): the run goes on in a minute.")) from e
+
+    def _qbo_refresh_mid_run(self):
+        """Refresh the access token outside the run's lock (commit first, lock again after)."""
+        if self._qbo_can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        token = self._qbo_refresh_tokens(force=True)
+        if self._qbo_can_commit() and not self._qbo_try_lock():
+            raise QBOStop(_("Another sync run took over this connection."))
+        return token
+
+    def _qbo_record_error(self, job, binding, error, record_name=None):
+        """Put one binding in the state the error matrix gives ``error`` and log it: a temporary
+        failure is retried later with backoff; anything else is an error a person must fix (a
+        chatter note once per message)."""
+        message = getattr(error, "message", None) or str(error)
+        tid = getattr(error, "intuit_tid", None)
+        if isinstance(error, QBOTransportError):
+            count = binding.retry_count + 1
+            delay = BACKOFF_MINUTES[min(count, len(BACKOFF_MINUTES)) - 1]
+            binding.write({"retry_count": count, "last_error": message,
+                           "next_retry_at": fields.Datetime.now() + timedelta(minutes=delay)})
+            self._qbo_log(job, binding, "retry", message, intuit_tid=tid, record_name=record_name)
+            return
+        if isinstance(error, QBOError) and getattr(error, "detail", None) and error.detail not in message:
+            message = "%s\n%s" % (message, error.detail)
+        first_time = binding.last_error != message or binding.state != "error"
+        binding.write({"state": "error", "last_error": message, "next_retry_at": False})
+        self._qbo_log(job, binding, "error", message, intuit_tid=tid, record_name=record_name)
+        record = binding._qbo_record().exists()
+        if first_time and record and hasattr(record, "message_post"):
+            record.message_post(body=_("QuickBooks Online sync failed: %s", message))
+
+    def _qbo_log(self, job, binding, outcome, message=False, record_name=None, **values):
+        """Add a sync log line for ``binding`` to the run and count it."""
+        record = binding._qbo_record().exists()
+        job.counts["error" if outcome == "error" else
+                   outcome if outcome in ("conflict", "skipped") else "done"] += 1
+        return self.env["qbo.sync.log"].sudo().create({
+            "run_id": job.run.id, "connection_id": self.id, "binding_id": binding.id,
+            "res_model": binding.res_model, "res_id": binding.res_id,
+            "record_name": record_name or record.display_name, "qbo_entity": binding.qbo_entity,
+            "qbo_id": binding.qbo_id, "direction": job.direction, "outcome": outcome, "message": message,
+            **values,
+        })
+
+    # -----------------------------------------------------------------------------------------
+    # Crons and buttons
+    # -----------------------------------------------------------------------------------------
+    @api.model
+    def _cron_qbo_push(self):
+        self.sudo().search([("state", "=", "connected")])._qbo_push()
+
+    @api.model
+    def _cron_qbo_pull(self):
+        self.sudo().search([("state", "=", "connected")])._qbo_pull()
+
+    def _qbo_check_connected(self):
+        self.ensure_one()
+        self.check_access("write")
+        if self.state != "connected":
+            raise UserError(_("Connect to QuickBooks Online first."))
+
+    def action_qbo_upload_all(self):
+        """Flag every record in scope for upload (first-link matching avoids duplicates) and wake
+        the upload cron."""
+        self._qbo_check_connected()
+        count = 0
+        for model in self._qbo_sync_models("push"):
+            records = model.with_context(active_test=False).search(
+                [("company_id", "in", (False, self.company_id.id))])
+            count += len(records._qbo_flag_for_push(self.sudo()))
+        return self._qbo_notification(
+            _("%s records will be uploaded to QuickBooks in the background.", count), "info")
+
+    def action_qbo_download_all(self):
+        """Forget the download watermark: the next download imports everything (matched to what
+        Odoo has, so nothing is duplicated)."""
+        self._qbo_check_connected()
+        self.sudo().qbo_pull_watermark = False
+        self._qbo_cron("pull")._trigger()
+        return self._qbo_notification(_("Everything will be downloaded from QuickBooks in the background."), "info")
+
+    def action_qbo_sync_now(self):
+        """Upload, then download, now."""
+        self._qbo_check_connected()
+        self.sudo()._qbo_push()
+        self.sudo()._qbo_pull()
+        return self._qbo_notification(_("Synced with QuickBooks Online."), "success")
+
+    def _qbo_reset_sync_state(self):
+        """Forget what was synced: links, watermark and last sync times; the connection stays."""
+        super()._qbo_reset_sync_state()
+        self.env["qbo.binding"].sudo().search([("connection_id", "in", self.ids)]).unlink()
+        self.sudo().write({"qbo_pull_watermark": False})
+
+    @api.model
+    def _qbo_receive_webhook(self, events):
+        """Note the merges of ``events`` (parsed webhook events) and wake the download cron for
+        the realms connected here; other realms are ignored.
+
+        :return: the connections concerned
+        """
+        realms = {event.realm_id for event in events}
+        connections = self.sudo().search([("realm_id", "in", list(realms)), ("state", "=", "connected")])
+        by_realm = {connection.realm_id: connection for connection in connections}
+        merges = [{"connection_id": by_realm[e.realm_id].id, "qbo_entity": e.entity, "deleted_id": e.deleted_id,
+                   "survivor_id": e.entity_id}
+                  for e in events if e.realm_id in by_realm and e.operation == "Merge" and e.deleted_id]
+        self.env["qbo.merge.event"].sudo().create(merges)
+        if connections:
+            self._qbo_cron("pull")._trigger()
+        return connections

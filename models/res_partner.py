@@ -1,0 +1,273 @@
+from odoo import api, fields, models
+
+from ..utils.mappers import partner as partner_mapper
+from ..utils.mappers.common import disambiguate_display_name
+from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
+
+# The partner fields whose change is uploaded (category_id: the "QuickBooks" tag puts a
+# partner in scope; parent_id/type: a contact becomes or stops being a sub-customer).
+_SYNCED_FIELDS = {
+    "name", "is_company", "company_name", "title", "email", "phone", "mobile", "qbo_fax", "qbo_alternate_phone",
+    "website", "street", "street2", "city", "zip", "state_id", "country_id", "comment", "active", "parent_id",
+    "type", "category_id",
+}
+# Mapper keys written as they are on the partner.
+_PLAIN_KEYS = {"name", "is_company", "company_name", "email", "phone", "mobile", "website", "street", "street2",
+               "city", "zip", "comment", "active"}
+_RENAMED_KEYS = {"fax": "qbo_fax", "alternate_phone": "qbo_alternate_phone"}
+_ADDRESS_KEYS = ("street", "street2", "city", "zip")
+
+
+class ResPartner(models.Model):
+    """Customers ⇄ partners (docs/ENGINE.md §6): top-level partners are Customers, a company's
+    primary contact (its oldest child contact not linked on its own) gives the Customer's person
+    name and title, the other child contacts are sub-customers, the first delivery address is
+    the ShipAddr."""
+
+    _name = "res.partner"
+    _inherit = ["res.partner", "qbo.sync.mixin"]
+
+    _qbo_entity = "Customer"
+    _qbo_direction_field = "customer_direction"
+    _qbo_url_path = "customerdetail?nameId=%s"
+
+    qbo_fax = fields.Char("Fax")
+    qbo_alternate_phone = fields.Char("Other Phone")
+
+    # -----------------------------------------------------------------------------------------
+    # Structure: primary contact, sub-customers, delivery address
+    # -----------------------------------------------------------------------------------------
+    def _qbo_primary_contact(self):
+        """Return the company's primary contact: its oldest active child contact that is not
+        linked to QuickBooks on its own (a linked child is a sub-customer)."""
+        self.ensure_one()
+        if not self.is_company:
+            return self.browse()
+        children = self.child_ids.filtered(lambda c: c.type == "contact" and c.active).sorted(
+            lambda c: (c.create_date or fields.Datetime.now(), c.id))
+        linked = set(self.env["qbo.binding"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", children.ids)]).mapped("res_id"))
+        return next((c for c in children if c.id not in linked), self.browse())
+
+    def _qbo_delivery_address(self):
+        self.ensure_one()
+        return self.child_ids.filtered(lambda c: c.type == "delivery" and c.active)[:1]
+
+    def _qbo_role(self):
+        """'customer', 'sub_customer', 'primary_contact', 'delivery' or 'other' (not synced alone)."""
+        self.ensure_one()
+        if not self.parent_id:
+            return "customer"
+        if self.type == "delivery":
+            return "delivery" if self == self.parent_id._qbo_delivery_address() else "other"
+        if self.type != "contact":
+            return "other"
+        return "primary_contact" if self == self.parent_id._qbo_primary_contact() else "sub_customer"
+
+    # -----------------------------------------------------------------------------------------
+    # Hooks of qbo.sync.mixin
+    # -----------------------------------------------------------------------------------------
+    def _qbo_synced_fields(self):
+        return _SYNCED_FIELDS
+
+    def _qbo_push_targets(self):
+        targets = self.browse()
+        for partner in self:
+            role = partner._qbo_role()
+            if role in ("primary_contact", "delivery"):
+                targets |= partner.parent_id
+            elif role == "customer":
+                targets |= partner
+            elif role == "sub_customer":
+                targets |= partner
+                if not partner.parent_id.qbo_binding_ids:
+                    targets |= partner.parent_id  # its dependency: uploaded first
+        return targets
+
+    def _qbo_in_scope(self, connection, matching=False):
+        excluded = self.env["res.company"].sudo().search([]).partner_id | self.env["res.users"].sudo().search(
+            [("share", "=", False)]).partner_id
+        tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks", raise_if_not_found=False)
+
+        def in_scope(partner):
+            if partner in excluded or partner.company_id not in (connection.company_id, self.env["res.company"]):
+                return False
+            if partner._qbo_role() not in ("customer", "sub_customer"):
+                return False
+            if matching:
+                return True
+            if connection.customer_scope == "tagged" and tag not in partner.commercial_partner_id.category_id \
+                    and tag not in partner.category_id:
+                return False
+            return bool(partner.email) or not connection.skip_customers_without_email
+
+        return self.filtered(in_scope)
+
+    def _qbo_local_values(self, connection):
+        """The partner as mapper values (utils/mappers/partner.py), with ``primary_contact`` and
+        ``parent_qbo_id`` (None when the parent has no QuickBooks id yet)."""
+        self.ensure_one()
+        delivery = self._qbo_delivery_address() if not self.parent_id else self.browse()
+        primary = self._qbo_primary_contact()
+        values = {
+            "name": self.name, "is_company": self.is_company, "company_name": self.company_name,
+            "title": self.title.shortcut or self.title.name or None, "email": self.email, "phone": self.phone,
+            "mobile": self.mobile, "fax": self.qbo_fax, "alternate_phone": self.qbo_alternate_phone,
+            "website": self.website, **self._qbo_address_values(self), "comment": self.comment,
+            "active": self.active,
+            "ship": self._qbo_address_values(delivery) if delivery else None,
+            "primary_contact": primary and {"name": primary.name,
+                                            "title": primary.title.shortcut or primary.title.name or None},
+            "parent_qbo_id": None,
+        }
+        if self.parent_id:
+            values["parent_qbo_id"] = self.parent_id._qbo_binding(connection).qbo_id or None
+        return values
+
+    def _qbo_match_values(self, connection):
+        """Name, e-mail and parent id only: cheap for the thousands of partners of a first download."""
+        parents = self.env["qbo.binding"].sudo().search([
+            ("connection_id", "=", connection.id), ("res_model", "=", self._name),
+            ("res_id", "in", self.parent_id.ids)])
+        parent_ids = {b.res_id: b.qbo_id for b in parents}
+        return [(p, {"name": p.name, "email": p.email, "parent_qbo_id": parent_ids.get(p.parent_id.id)})
+                for p in self]
+
+    @staticmethod
+    def _qbo_address_values(partner):
+        return {**{key: partner[key] or None for key in _ADDRESS_KEYS},
+                "state_code": partner.state_id.code or None, "country_code": partner.country_id.code or None}
+
+    def _qbo_prepare_payload(self, binding):
+        """Return the Customer payload.
+
+        :raises MappingError: the partner cannot be sent as it is
+        :raises QBODependencyPending: a contact whose company has no QuickBooks id yet
+        """
+        values = self._qbo_local_values(binding.connection_id)
+        if self.parent_id and not values["parent_qbo_id"]:
+            raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", self.parent_id.display_name))
+        payload = partner_mapper.partner_to_customer(values, values["primary_contact"], values["parent_qbo_id"])
+        if binding.disambiguation > 1:
+            payload["DisplayName"] = disambiguate_display_name(values["name"], binding.disambiguation)
+        return payload
+
+    @api.model
+    def _qbo_remote_values(self, data):
+        """Mapper values of a QuickBooks Customer (raises MappingError when it has no name)."""
+        return partner_mapper.customer_to_partner(data)
+
+    @api.model
+    def _qbo_changed_fields(self, old_payload, new_payload):
+        return partner_mapper.changed_fields(old_payload, new_payload)
+
+    @api.model
+    def _qbo_pull_changes(self, current, pulled):
+        return partner_mapper.pull_changes(current, pulled)
+
+    @api.model
+    def _qbo_match_keys(self, values):
+        """First-link keys, e-mail first: a contact only matches under the same parent."""
+        email, name = partner_mapper.match_keys(values)
+        parent = values.get("parent_qbo_id")
+        return [key for key in ((parent, "email", email), (parent, "name", name)) if key[2]]
+
+    @api.model
+    def _qbo_remote_order(self, data):
+        """Parents before sub-customers."""
+        return int(data.get("Level") or 0)
+
+    # -----------------------------------------------------------------------------------------
+    # Writing QuickBooks' values
+    # -----------------------------------------------------------------------------------------
+    @api.model
+    def _qbo_create_from_remote(self, connection, values):
+        """Create the partner of a Customer read from QuickBooks (not uploaded back).
+
+        :return: the partner, or None when its parent customer is not in Odoo
+        """
+        parent = self.browse()
+        if values.get("parent_qbo_id"):
+            parent = self._qbo_find_bound(connection, values["parent_qbo_id"])
+            if not parent:
+                return None
+        base = {"lang": connection.partner_lang or self.env.lang, "company_id": connection.company_id.id,
+                "parent_id": parent.id, "type": "contact"}
+        if connection.customer_scope == "tagged" and not parent:
+            tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks")
+            base["category_id"] = [fields.Command.link(tag.id)]
+        partner = self.with_context(**{NO_PUSH: True}).create(base | {"name": values["name"]})
+        partner._qbo_apply_remote_values(connection, dict(values, parent_qbo_id=None))
+        return partner
+
+    def _qbo_on_linked(self, connection):
+        """With "only tagged customers", a linked partner gets the tag (it is synced from now on)."""
+        if connection.customer_scope == "tagged" and not self.parent_id:
+            tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks")
+            self.with_context(**{NO_PUSH: True}).category_id = [fields.Command.link(tag.id)]
+
+    def _qbo_find_bound(self, connection, qbo_id):
+        binding = self.env["qbo.binding"].sudo().search([
+            ("connection_id", "=", connection.id), ("res_model", "=", self._name), ("qbo_entity", "=", "Customer"),
+            ("qbo_id", "=", qbo_id)], limit=1)
+        return self.browse(binding.res_id).exists()
+
+    def _qbo_apply_remote_values(self, connection, values):
+        """Write mapper values on the partner (a subset: the changes); the context decides whether
+        the write is uploaded (pull: ``qbo_no_push``; applying a losing version: uploaded)."""
+        self.ensure_one()
+        vals = {key: values[key] or False for key in _PLAIN_KEYS & values.keys() if key != "active"}
+        if "active" in values:
+            vals["active"] = values["active"] is not False
+        vals.update({field: values[key] or False for key, field in _RENAMED_KEYS.items() if key in values})
+        if "title" in values:
+            vals["title"] = self._qbo_title(values["title"]).id
+        if values.keys() & {"state_code", "country_code"}:
+            vals.update(self._qbo_country_state(values.get("country_code", self.country_id.code),
+                                                values.get("state_code", self.state_id.code)))
+        if values.get("parent_qbo_id"):
+            vals["parent_id"] = self._qbo_find_bound(connection, values["parent_qbo_id"]).id or self.parent_id.id
+        if vals:
+            self.write(vals)
+        if values.get("ship"):
+            self._qbo_write_delivery(values["ship"])
+        if values.get("primary_contact") and self.is_company:
+            self._qbo_write_primary_contact(values["primary_contact"])
+
+    def _qbo_write_delivery(self, ship):
+        address = {key: ship.get(key) or False for key in _ADDRESS_KEYS}
+        address.update(self._qbo_country_state(ship.get("country_code"), ship.get("state_code")))
+        delivery = self._qbo_delivery_address()
+        if delivery:
+            delivery.write(address)
+        else:
+            self.create(dict(address, parent_id=self.id, type="delivery", company_id=self.company_id.id))
+
+    def _qbo_write_primary_contact(self, person):
+        vals = {"name": person["name"], "title": self._qbo_title(person.get("title")).id}
+        primary = self._qbo_primary_contact()
+        if primary:
+            primary.write(vals)
+        else:
+            self.create(dict(vals, parent_id=self.id, type="contact", company_id=self.company_id.id,
+                             lang=self.lang))
+
+    @api.model
+    def _qbo_title(self, text):
+        """The partner title named (or abbreviated) ``text``, created when unknown; empty for no text."""
+        Title = self.env["res.partner.title"]
+        if not text:
+            return Title
+        title = Title.search(["|", ("shortcut", "=ilike", text), ("name", "=ilike", text)], limit=1)
+        return title or Title.create({"name": text, "shortcut": text})
+
+    @api.model
+    def _qbo_country_state(self, country_code, state_code):
+        """``country_id``/``state_id`` values for ISO codes (a state also found by its name)."""
+        country = self.env["res.country"].search([("code", "=ilike", country_code)], limit=1) if country_code \
+            else self.env["res.country"]
+        state = self.env["res.country.state"]
+        if state_code and country:
+            state = state.search([("country_id", "=", country.id), "|", ("code", "=ilike", state_code),
+                                  ("name", "=ilike", state_code)], limit=1)
+        return {"country_id": country.id, "state_id": state.id}
