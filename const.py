@@ -48,7 +48,6 @@ OAUTH_STATE_SCOPE = "quickbooks_online.oauth"
 ROUTE_OAUTH_START = "/quickbooks_online/oauth/start"
 ROUTE_OAUTH_CALLBACK = "/quickbooks_online/oauth/callback"
 ROUTE_WEBHOOK = "/quickbooks_online/webhook"
-ROUTE_WEBHOOK = "/quickbooks_online/webhook"
 SETTINGS_URL = "/odoo/settings#quickbooks_online"
 
 # ir.config_parameter keys of the Intuit app credentials.

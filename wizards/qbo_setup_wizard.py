@@ -2,13 +2,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
+from ..models.qbo_sync_engine import CONFLICT_POLICIES
 
 # The connection's fields the wizard edits, one to one.
 _PREFERENCE_FIELDS = (
     "environment", "custom_base_url", "customer_direction", "product_direction", "estimate_direction",
     "invoice_direction", "payment_direction", "sync_start_date", "import_history", "customer_scope",
     "skip_customers_without_email", "partner_lang", "use_odoo_invoice_numbers", "push_interval",
-    "pull_interval",
+    "pull_interval", "conflict_policy",
 )
 
 
@@ -37,6 +38,10 @@ class QboSetupWizard(models.TransientModel):
     use_odoo_invoice_numbers = fields.Boolean(default=True)
     push_interval = fields.Integer("Upload Every (minutes)", default=const.DEFAULT_PUSH_INTERVAL)
     pull_interval = fields.Integer("Download Every (minutes)", default=const.DEFAULT_PULL_INTERVAL)
+    conflict_policy = fields.Selection(
+        CONFLICT_POLICIES, "When Both Sides Changed", required=True, default="last_updated",
+        help="What wins when a record changed in Odoo and in QuickBooks since the last sync. The other "
+             "version is kept in the sync log and can be applied from there.")
 
     @api.model
     def _qbo_lang_selection(self):
@@ -84,3 +89,9 @@ class QboSetupWizard(models.TransientModel):
 
     def action_save_and_connect(self):
         return self._qbo_save().action_qbo_connect()
+
+    def action_save_and_upload_all(self):
+        return self._qbo_save().action_qbo_upload_all()
+
+    def action_save_and_download_all(self):
+        return self._qbo_save().action_qbo_download_all()
