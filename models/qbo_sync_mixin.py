@@ -50,6 +50,10 @@ class QboSyncMixin(models.AbstractModel):
         ``self``; e.g. a company's primary contact changes the company's Customer)."""
         return self
 
+    def _qbo_depth(self):
+        """Return how many records this one waits for (its parents): uploads go by depth."""
+        return 0
+
     def _qbo_in_scope(self, connection, matching=False):
         """Return the records of ``self`` that ``connection`` syncs; with ``matching``, those a
         QuickBooks object may be linked to (the scope options aside: linking puts them in scope)."""

@@ -43,8 +43,7 @@ class QboConnection(models.Model):
             remaining += Binding.search_count(domain) - len(pending) if bindings is None else 0
             by_depth = {}
             for binding in pending:
-                record = binding._qbo_record().with_context(active_test=False).exists()
-                depth = len(record.parent_path.split("/")) if record and "parent_path" in record else 0
+                depth = binding._qbo_record().with_context(active_test=False).exists()._qbo_depth()
                 by_depth.setdefault(depth, Binding)
                 by_depth[depth] |= binding
             for depth in sorted(by_depth):

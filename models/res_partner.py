@@ -84,6 +84,12 @@ class ResPartner(models.Model):
                     targets |= partner.parent_id  # its dependency: uploaded first
         return targets
 
+    def _qbo_depth(self):
+        depth, parent = 0, self.parent_id
+        while parent:
+            depth, parent = depth + 1, parent.parent_id
+        return depth
+
     def _qbo_in_scope(self, connection, matching=False):
         excluded = self.env["res.company"].sudo().search([]).partner_id | self.env["res.users"].sudo().search(
             [("share", "=", False)]).partner_id
