@@ -5,6 +5,7 @@
 import logging
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -144,12 +145,17 @@ class QboConnection(models.Model):
         :raises QBOStop: authorisation lost, or throttled (the cron comes back in 60 s)
         :raises QBOError: any other failure, for the caller to classify per record
         """
+        def call():
+            result = getattr(job.client, method)(*args)
+            # query_all pages lazily: read every page here, where its errors are classified.
+            return list(result) if isinstance(result, Iterator) else result
+
         try:
             try:
-                return getattr(job.client, method)(*args)
+                return call()
             except QBOAuthError:
                 job.client.access_token = self._qbo_refresh_mid_run()
-                return getattr(job.client, method)(*args)
+                return call()
         except QBOAuthError as e:
             if self.state == "connected":
                 self._qbo_mark_needs_reauth(e)

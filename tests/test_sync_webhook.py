@@ -5,9 +5,8 @@ import hashlib
 import hmac
 import json
 
-from odoo.tests import HttpCase, tagged
-
 from odoo.addons.quickbooks_online import const
+from odoo.tests import HttpCase, tagged
 
 from .sync_engine_common import SyncEngineCase
 
