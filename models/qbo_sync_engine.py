@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..utils.qbo_client import QBOAuthError, QBOError, QBOThrottledError, QBOTransportError
@@ -44,7 +44,7 @@ class SyncJob:
 
 
 class QboConnection(models.Model):
-    _inherit = "qbo.connection"
+    _inherit = "qbo.connection"  # pylint: disable=consider-merging-classes-inherited
 
     conflict_policy = fields.Selection(
         CONFLICT_POLICIES, required=True, default="last_updated",
@@ -81,7 +81,7 @@ class QboConnection(models.Model):
         if self._qbo_can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if not self._qbo_try_lock():
-                raise QBOStop(_("Another sync run took over this connection."))
+                raise QBOStop(self.env._("Another sync run took over this connection."))
 
     # -----------------------------------------------------------------------------------------
     # Runs
@@ -159,10 +159,10 @@ class QboConnection(models.Model):
         except QBOAuthError as e:
             if self.state == "connected":
                 self._qbo_mark_needs_reauth(e)
-            raise QBOStop(_("QuickBooks refused the authorization: %s", e)) from e
+            raise QBOStop(self.env._("QuickBooks refused the authorization: %s", e)) from e
         except QBOThrottledError as e:
             self._qbo_cron(job.direction)._trigger(fields.Datetime.now() + timedelta(seconds=e.retry_after))
-            raise QBOStop(_("QuickBooks asked to slow down (throttled): the run goes on in a minute.")) from e
+            raise QBOStop(self.env._("QuickBooks asked to slow down (throttled): the run goes on in a minute.")) from e
 
     def _qbo_refresh_mid_run(self):
         """Refresh the access token outside the run's lock (commit first, lock again after)."""
@@ -170,7 +170,7 @@ class QboConnection(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         token = self._qbo_refresh_tokens(force=True)
         if self._qbo_can_commit() and not self._qbo_try_lock():
-            raise QBOStop(_("Another sync run took over this connection."))
+            raise QBOStop(self.env._("Another sync run took over this connection."))
         return token
 
     def _qbo_record_error(self, job, binding, error, record_name=None):
@@ -193,7 +193,7 @@ class QboConnection(models.Model):
         self._qbo_log(job, binding, "error", message, intuit_tid=tid, record_name=record_name)
         record = binding._qbo_record().exists()
         if first_time and record and hasattr(record, "message_post"):
-            record.message_post(body=_("QuickBooks Online sync failed: %s", message))
+            record.message_post(body=self.env._("QuickBooks Online sync failed: %s", message))
 
     def _qbo_log(self, job, binding, outcome, message=False, record_name=None, **values):
         """Add a sync log line for ``binding`` to the run and count it."""
@@ -223,7 +223,7 @@ class QboConnection(models.Model):
         self.ensure_one()
         self.check_access("write")
         if self.state != "connected":
-            raise UserError(_("Connect to QuickBooks Online first."))
+            raise UserError(self.env._("Connect to QuickBooks Online first."))
 
     def action_qbo_upload_all(self):
         """Flag every record in scope for upload (first-link matching avoids duplicates) and wake
@@ -235,7 +235,7 @@ class QboConnection(models.Model):
                 [("company_id", "in", (False, self.company_id.id))])
             count += len(records._qbo_flag_for_push(self.sudo()))
         return self._qbo_notification(
-            _("%s records will be uploaded to QuickBooks in the background.", count), "info")
+            self.env._("%s records will be uploaded to QuickBooks in the background.", count), "info")
 
     def action_qbo_download_all(self):
         """Forget the download watermark: the next download imports everything (matched to what
@@ -243,20 +243,22 @@ class QboConnection(models.Model):
         self._qbo_check_connected()
         self.sudo().qbo_pull_watermark = False
         self._qbo_cron("pull")._trigger()
-        return self._qbo_notification(_("Everything will be downloaded from QuickBooks in the background."), "info")
+        return self._qbo_notification(
+            self.env._("Everything will be downloaded from QuickBooks in the background."), "info")
 
     def action_qbo_sync_now(self):
         """Upload, then download, now."""
         self._qbo_check_connected()
         self.sudo()._qbo_push()
         self.sudo()._qbo_pull()
-        return self._qbo_notification(_("Synced with QuickBooks Online."), "success")
+        return self._qbo_notification(self.env._("Synced with QuickBooks Online."), "success")
 
     def _qbo_reset_sync_state(self):
         """Forget what was synced: links, watermark and last sync times; the connection stays."""
-        super()._qbo_reset_sync_state()
+        result = super()._qbo_reset_sync_state()
         self.env["qbo.binding"].sudo().search([("connection_id", "in", self.ids)]).unlink()
         self.sudo().write({"qbo_pull_watermark": False})
+        return result
 
     @api.model
     def _qbo_receive_webhook(self, events):

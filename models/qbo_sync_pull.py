@@ -5,7 +5,7 @@ policy, merges relinked, the watermark saved with the changes."""
 import logging
 from datetime import timedelta, timezone
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import QBOError
@@ -26,7 +26,7 @@ PULL_COMMIT_EVERY = 500
 
 
 class QboConnection(models.Model):
-    _inherit = "qbo.connection"
+    _inherit = "qbo.connection"  # pylint: disable=consider-merging-classes-inherited
 
     def _qbo_pull_run(self, job, full=False):
         """Download and apply the changes of every pulled model, then move the watermark.
@@ -47,7 +47,7 @@ class QboConnection(models.Model):
                         changes[entity] = list(self._qbo_request(
                             job, "query_all", entity, "MetaData.LastUpdatedTime >= '%s'" % watermark.isoformat()))
         except QBOError as e:
-            raise QBOStop(_("QuickBooks could not be read: %s", e)) from e
+            raise QBOStop(self.env._("QuickBooks could not be read: %s", e)) from e
         for model in models_:
             self._qbo_pull_apply(job, model, changes.get(model._qbo_entity) or [])
         # QuickBooks' clock, naive UTC as Odoo stores it; saved in the transaction of the last changes.
@@ -134,7 +134,7 @@ class QboConnection(models.Model):
             if model._qbo_changed_fields(data, record._qbo_prepare_payload(binding)):
                 binding.write({"state": "to_push", "odoo_changed_at": fields.Datetime.now()})
                 self._qbo_cron("push")._trigger()
-            self._qbo_log(job, binding, "linked", _("Linked to the Odoo record with the same e-mail or name."))
+            self._qbo_log(job, binding, "linked", self.env._("Linked to the Odoo record with the same e-mail or name."))
             return
         record = model._qbo_create_from_remote(self, remote)
         if not record:
@@ -154,9 +154,9 @@ class QboConnection(models.Model):
             policy = "qbo" if qbo_time and (not binding.odoo_changed_at or qbo_time > binding.odoo_changed_at) \
                 else "odoo"
         if policy == "manual":
-            binding.write({"state": "conflict", "last_error": _("Changed in Odoo and in QuickBooks: choose a version "
-                                                                "in the sync log.")})
-            self._qbo_log(job, binding, "conflict", _("Changed on both sides; nothing applied."),
+            binding.write({"state": "conflict", "last_error": self.env._(
+                "Changed in Odoo and in QuickBooks: choose a version in the sync log.")})
+            self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides; nothing applied."),
                           losing_side="qbo", losing_values=changes, losing_qbo_version=data)
             return
         if policy == "qbo":
@@ -166,13 +166,13 @@ class QboConnection(models.Model):
             # Odoo's changes to other fields still go up.
             if model._qbo_changed_fields(data, record._qbo_prepare_payload(binding)):
                 binding.state = "to_push"
-            self._qbo_log(job, binding, "conflict", _("Changed on both sides: QuickBooks' version was kept."),
+            self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides: QuickBooks' version was kept."),
                           losing_side="odoo", losing_values=losing)
             return
         # Odoo wins: QuickBooks' version becomes the base of the upload, which overwrites it.
         binding.write({"qbo_sync_token": data.get("SyncToken"), "qbo_payload": data, "state": "to_push"})
         self._qbo_cron("push")._trigger()
-        self._qbo_log(job, binding, "conflict", _("Changed on both sides: Odoo's version was kept."),
+        self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides: Odoo's version was kept."),
                       losing_side="qbo", losing_values=changes)
 
     def _qbo_pull_deleted(self, job, model, row):
@@ -187,8 +187,8 @@ class QboConnection(models.Model):
             ("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity),
             ("deleted_id", "=", binding.qbo_id)], order="id desc", limit=1)
         if not merge:
-            binding.write({"state": "error", "last_error": _("Deleted in QuickBooks.")})
-            self._qbo_log(job, binding, "deleted", _("Deleted in QuickBooks."))
+            binding.write({"state": "error", "last_error": self.env._("Deleted in QuickBooks.")})
+            self._qbo_log(job, binding, "deleted", self.env._("Deleted in QuickBooks."))
             return
         merge.done = True
         survivor = Binding.search([("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity),
@@ -196,7 +196,7 @@ class QboConnection(models.Model):
         if survivor:
             # Odoo has both: the merged-away record is archived, the survivor's stays linked.
             record = binding._qbo_record().exists()
-            message = _("Merged in QuickBooks into %s: archived.", survivor._qbo_record().display_name)
+            message = self.env._("Merged in QuickBooks into %s: archived.", survivor._qbo_record().display_name)
             self._qbo_log(job, binding, "merged", message)
             binding.unlink()
             if record:
@@ -209,7 +209,7 @@ class QboConnection(models.Model):
         if changes:
             record.with_context(**{NO_PUSH: True})._qbo_apply_remote_values(self, changes)
         binding._qbo_mark_synced(data)
-        self._qbo_log(job, binding, "merged", _("Merged in QuickBooks: now linked to %s.", merge.survivor_id))
+        self._qbo_log(job, binding, "merged", self.env._("Merged in QuickBooks: now linked to %s.", merge.survivor_id))
 
 
 class _LocalMatcher:

@@ -6,7 +6,7 @@ import traceback
 import uuid
 from datetime import timedelta
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import BATCH_LIMIT, QBODuplicateError, QBOError, QBOStaleError, QBOTransportError
@@ -23,7 +23,7 @@ DEPENDENCY_WAIT_MINUTES = 1
 
 
 class QboConnection(models.Model):
-    _inherit = "qbo.connection"
+    _inherit = "qbo.connection"  # pylint: disable=consider-merging-classes-inherited
 
     def _qbo_push_domain(self, model):
         return [("connection_id", "=", self.id), ("res_model", "=", model._name), ("state", "=", "to_push"),
@@ -104,7 +104,8 @@ class QboConnection(models.Model):
                 index.pop(key, None)
             binding._qbo_mark_synced(data)
             self._qbo_fill_from_remote(record, values, model._qbo_remote_values(data))
-            self._qbo_log(job, binding, "linked", _("Linked to the QuickBooks object with the same e-mail or name."))
+            self._qbo_log(job, binding, "linked",
+                          self.env._("Linked to the QuickBooks object with the same e-mail or name."))
             delta = {k: v for k, v in model._qbo_changed_fields(data, payload).items() if v not in ("", None)}
             if delta:
                 updates.append((binding, payload, delta))

@@ -91,8 +91,8 @@ class ResPartner(models.Model):
         return depth
 
     def _qbo_in_scope(self, connection, matching=False):
-        excluded = self.env["res.company"].sudo().search([]).partner_id | self.env["res.users"].sudo().search(
-            [("share", "=", False)]).partner_id
+        excluded = self.env["res.company"].sudo().search([("partner_id", "!=", False)]).partner_id \
+            | self.env["res.users"].sudo().search([("share", "=", False)]).partner_id
         tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks", raise_if_not_found=False)
 
         def in_scope(partner):
