@@ -1,0 +1,89 @@
+"""What the fault and hostile-data tests check after every scenario: no duplicate on either side
+and no lost change, counted on the real QuickBooks side (the fake's API, over HTTP)."""
+
+from collections import Counter
+from datetime import timedelta
+
+from odoo import fields
+from odoo.addons.quickbooks_online.utils.mappers.common import first_email, undisambiguated
+
+from .common import QBOFakeServerMixin
+
+
+class SyncCaseMixin(QBOFakeServerMixin):
+    """A connected company, runs as the crons run them, and the convergence checks."""
+
+    def setUp(self):
+        super().setUp()
+        self._connect()
+        self.Partner = self.env["res.partner"]
+        self.Binding = self.env["qbo.binding"].sudo()
+
+    # -- runs ----------------------------------------------------------------------------------
+    def push(self):
+        """One upload run, as the cron calls it (a cron never raises: nothing is caught here)."""
+        self.env["qbo.connection"]._cron_qbo_push()
+
+    def pull(self):
+        self.env["qbo.connection"]._cron_qbo_pull()
+
+    def make_retries_due(self):
+        """Time passes: the backoff of temporarily failed records is over."""
+        self.Binding.search([("next_retry_at", "!=", False)]).write(
+            {"next_retry_at": fields.Datetime.now() - timedelta(seconds=1)})
+
+    def last_run(self, direction="push"):
+        return self.env["qbo.sync.run"].search([("direction", "=", direction)], limit=1)
+
+    def binding(self, partners):
+        return self.Binding.search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids),
+                                    ("connection_id", "=", self.connection.id)])
+
+    def make_partners(self, *names):
+        return self.Partner.create([{"name": name, "email": f"{name.split()[0].lower()}@example.com",
+                                     "is_company": True} for name in names])
+
+    # -- the QuickBooks side -------------------------------------------------------------------
+    def qbo_customers(self):
+        """Every Customer of the QuickBooks company, active or not, read through the API."""
+        client = self.connection._qbo_api_client()
+        return list(client.query_all("Customer", "Active IN (true, false)"))
+
+    def api_log(self, since=0, path=""):
+        """The fake's request log of API calls (not OAuth) whose path contains ``path``."""
+        return [r for r in self.control.requests(since) if r["path"].startswith("/v3/") and path in r["path"]]
+
+    def log_mark(self):
+        """The last request-log sequence number: later calls are this test's."""
+        rows = self.control.requests(0)
+        return rows[-1]["seq"] if rows else 0
+
+    # -- convergence ---------------------------------------------------------------------------
+    def assert_converged(self, partners, customers=None):
+        """Each of ``partners`` is synced, once in QuickBooks (by name and by e-mail) and once in
+        Odoo, and carries the same name and e-mail on both sides.
+
+        :return: {partner: its QuickBooks Customer}
+        """
+        customers = customers if customers is not None else self.qbo_customers()
+        by_id = {c["Id"]: c for c in customers}
+        names = Counter(undisambiguated(c["DisplayName"]).casefold() for c in customers)
+        emails = Counter((first_email((c.get("PrimaryEmailAddr") or {}).get("Address")) or "").casefold()
+                         for c in customers)
+        found = {}
+        for partner in partners:
+            binding = self.binding(partner)
+            self.assertEqual(binding.state, "synced", f"{partner.name}: {binding.last_error}")
+            customer = by_id.get(binding.qbo_id)
+            self.assertTrue(customer, f"{partner.name}: QuickBooks has no Customer {binding.qbo_id}")
+            self.assertEqual(undisambiguated(customer["DisplayName"]), partner.name)
+            self.assertEqual(names[partner.name.casefold()], 1, f"{partner.name} twice in QuickBooks")
+            if partner.email:
+                self.assertEqual(customer["PrimaryEmailAddr"]["Address"], partner.email)
+                self.assertEqual(emails[partner.email.casefold()], 1, f"{partner.email} twice in QuickBooks")
+                self.assertEqual(self.Partner.with_context(active_test=False).search_count(
+                    [("email", "=ilike", partner.email)]), 1, f"{partner.email} twice in Odoo")
+            self.assertEqual(self.Partner.with_context(active_test=False).search_count(
+                [("name", "=", partner.name)]), 1, f"{partner.name} twice in Odoo")
+            found[partner] = customer
+        return found
