@@ -188,7 +188,7 @@ class QboConnection(models.Model):
             return
         if isinstance(error, QBOError) and getattr(error, "detail", None) and error.detail not in message:
             message = "%s\n%s" % (message, error.detail)
-        first_time = binding.last_error != message or binding.state != "error"
+        first_time = binding.last_error != message
         binding.write({"state": "error", "last_error": message, "next_retry_at": False})
         self._qbo_log(job, binding, "error", message, intuit_tid=tid, record_name=record_name)
         record = binding._qbo_record().exists()

@@ -100,3 +100,62 @@ class TestSyncPush(SyncEngineCase, TransactionCase):
         binding = self.binding(partner)
         partner.unlink()
         self.assertFalse(binding.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestSyncButtons(SyncEngineCase, TransactionCase):
+
+    def test_upload_all_flags_existing_partners(self):
+        partner = self.Partner.create({"name": "Before Connecting", "email": "before@example.com"})
+        self.Binding.search([]).unlink()
+        self.connection.action_qbo_upload_all()
+        self.assertEqual(self.binding(partner).state, "to_push")
+        self.push()
+        self.assertEqual(self.binding(partner).state, "synced")
+
+    def test_download_all_imports_again_without_duplicates(self):
+        self.control.user_write("Customer", {"DisplayName": "Download Me"})
+        self.pull()
+        self.connection.action_qbo_download_all()
+        self.assertFalse(self.connection.qbo_pull_watermark)
+        self.pull()
+        self.assertEqual(self.Partner.search_count([("name", "=", "Download Me")]), 1)
+
+    def test_sync_now_on_a_record(self):
+        partner = self.Partner.create({"name": "Right Now", "email": "now@example.com"})
+        action = partner.action_qbo_sync_now()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(partner.qbo_sync_state, "synced")
+
+    def test_name_taken_by_vendor_is_disambiguated(self):
+        self.control.user_write("Vendor", {"DisplayName": "Shared Name"})
+        partner = self.Partner.create({"name": "Shared Name", "email": "shared@example.com"})
+        self.push()
+        self.assertEqual(self.binding(partner).state, "synced", self.binding(partner).last_error)
+        self.assertEqual(self.control.user_read("Customer", partner.qbo_id)["DisplayName"], "Shared Name (2)")
+        self.assertEqual(partner.name, "Shared Name", "Odoo keeps its name")
+
+    def test_validation_error_is_per_record_and_noted_once(self):
+        bad = self.Partner.create({"name": "Bad Mail", "email": "not-an-email"})
+        good = self.Partner.create({"name": "Good Mail", "email": "good@example.com"})
+        self.push()
+        self.assertEqual(self.binding(bad).state, "error")
+        self.assertEqual(self.binding(good).state, "synced")
+        notes = bad.message_ids.filtered(lambda m: "QuickBooks Online sync failed" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+        self.binding(bad).write({"state": "to_push"})
+        self.push()
+        notes = bad.message_ids.filtered(lambda m: "QuickBooks Online sync failed" in (m.body or ""))
+        self.assertEqual(len(notes), 1, "the same error is noted once")
+        bad.email = "fixed@example.com"
+        self.push()
+        self.assertEqual(self.binding(bad).state, "synced")
+
+    def test_throttled_run_stops_and_comes_back(self):
+        self.make_partners("Throttle One", "Throttle Two")
+        self.control.fault("429", count=1, match="/batch")
+        self.push()
+        self.assertEqual(self.env["qbo.sync.run"].search([], limit=1).state, "stopped")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", self.push_cron.id)]))
+        self.push()
+        self.assertEqual(len(self.qbo_customers()), 2)
