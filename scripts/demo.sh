@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The demo: a local QuickBooks Online server with a seeded company, and Odoo with the addon on
-# a fresh database (with Odoo's demo data), already connected to it through the real OAuth flow.
+# a fresh database (with Odoo's demo data), already connected to it through the real OAuth flow
+# and synced both ways once (the 50 QuickBooks customers down, Odoo's demo partners up).
 #
 #   bash scripts/demo.sh           # then open the printed URL; Ctrl-C stops Odoo and the server
-#   bash scripts/demo.sh --check   # the same, checks that Odoo answers, then stops (exit 0 = ok)
+#   bash scripts/demo.sh --check   # the same, checks the first sync's counts and that Odoo answers, then stops (exit 0 = ok)
 #
 # Environment: ODOO_PORT (8069), QBO_FAKE_PORT (8765), QBO_DEMO_DB (qbo_demo).
 set -euo pipefail
@@ -74,6 +75,16 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 [ "$row" = "connected $realm" ] \
   || { echo "[demo] ERROR: expected 'connected $realm' in qbo_connection, found '$row'" >&2; exit 1; }
 
+say "first sync both ways: QuickBooks customers down, Odoo's partners up"
+sync="$("$PY" "$here/scripts/demo_sync.py" -c "$ODOO_CONF" -d "$DB")"
+say "$sync"
+# Check from the database: as many links as counted, all synced, each with its QuickBooks id.
+count() { local v="${sync##*"$1"=}"; echo "${v%% *}"; }
+synced="$(psql -d "$DB" -Atc "SELECT count(*) FROM qbo_binding WHERE state = 'synced' AND qbo_id IS NOT NULL")"
+[ "$synced" = "$(count bindings)" ] && [ "$synced" = "$(count qbo_customers)" ] && [ "$(count downloaded)" -ge 50 ] \
+  && [ "$(count uploaded)" -gt 0 ] && [ "$(count errors)" = 0 ] \
+  || { echo "[demo] ERROR: expected every QuickBooks customer linked and synced, found $synced synced links after: $sync" >&2; exit 1; }
+
 if [ -n "$check" ]; then
   (odoo_serve --log-level=warn --max-cron-threads=0) &
 else
@@ -82,7 +93,7 @@ fi
 odoo_pid=$!
 wait_http "$ODOO_URL/web/login" 120 || { echo "[demo] ERROR: Odoo did not answer on $ODOO_URL" >&2; exit 1; }
 if [ -n "$check" ]; then
-  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm"
+  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm, $synced customers synced both ways"
   exit 0
 fi
 
