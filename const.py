@@ -77,3 +77,11 @@ CUSTOMER_SCOPES = [
 # Default cron intervals (minutes).
 DEFAULT_PUSH_INTERVAL = 5
 DEFAULT_PULL_INTERVAL = 15
+
+# What wins when a record changed on both sides since the last sync.
+CONFLICT_POLICIES = [
+    ("last_updated", "Last updated wins"),
+    ("odoo", "Odoo wins"),
+    ("qbo", "QuickBooks wins"),
+    ("manual", "Ask me (keep both, decide in the sync log)"),
+]

@@ -1,3 +1,7 @@
+# The connection and the setup wizard inherit the preferences: they load first.
+from . import qbo_sync_preferences
+
+# isort: split
 from . import (
     qbo_binding,
     qbo_connection,

@@ -33,15 +33,11 @@ class QboConnection(models.Model):
 
     _name = "qbo.connection"
     _description = "QuickBooks Online Connection"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["qbo.sync.preferences", "mail.thread", "mail.activity.mixin"]
     _rec_name = "company_id"
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, ondelete="cascade", default=lambda self: self.env.company)
-    environment = fields.Selection(const.ENVIRONMENTS, required=True, default="sandbox")
-    custom_base_url = fields.Char(
-        "Custom Server URL", help="Origin of a QuickBooks-compatible server, e.g. the local test server "
-                                  "http://127.0.0.1:8765 (plain http only on 127.0.0.1 / localhost).")
     state = fields.Selection(
         const.CONNECTION_STATES, required=True, default="not_connected", readonly=True, copy=False, tracking=True)
     realm_id = fields.Char("Realm ID", readonly=True, copy=False, index=True,
@@ -61,28 +57,7 @@ class QboConnection(models.Model):
     last_push_at = fields.Datetime("Last Upload", readonly=True, copy=False)
     last_pull_at = fields.Datetime("Last Download", readonly=True, copy=False)
 
-    # Sync preferences (set by the setup wizard).
-    customer_direction = fields.Selection(const.DIRECTIONS, "Customers", required=True, default="both")
-    product_direction = fields.Selection(const.DIRECTIONS, "Products", required=True, default="both")
-    estimate_direction = fields.Selection(
-        const.DIRECTIONS, "Quotations / Estimates", required=True, default="odoo_to_qbo")
-    invoice_direction = fields.Selection(
-        const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
-    payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")
-    sync_start_date = fields.Date(
-        default=fields.Date.context_today, help="Documents dated before this day are not synced.")
-    import_history = fields.Boolean(
-        help="On the first download, also import QuickBooks documents dated before the sync start date.")
-    customer_scope = fields.Selection(const.CUSTOMER_SCOPES, "Customers to Sync", required=True, default="all")
-    skip_customers_without_email = fields.Boolean()
-    partner_lang = fields.Selection(
-        "_qbo_lang_selection", "Language of New Partners", default=lambda self: self.env.lang or "en_US",
-        help="Language given to partners created from QuickBooks.")
-    use_odoo_invoice_numbers = fields.Boolean(
-        default=True,
-        help="Send Odoo's invoice number as the QuickBooks DocNumber instead of letting QuickBooks number it.")
-    push_interval = fields.Integer("Upload Every (minutes)", default=const.DEFAULT_PUSH_INTERVAL)
-    pull_interval = fields.Integer("Download Every (minutes)", default=const.DEFAULT_PULL_INTERVAL)
+    # The sync preferences (set by the setup wizard) come from qbo.sync.preferences.
 
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "A company has one QuickBooks Online connection."),
@@ -97,10 +72,6 @@ class QboConnection(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS qbo_connection_realm_active_uniq
                 ON qbo_connection (realm_id) WHERE state IN ('connected', 'needs_reauth')
         """)
-
-    @api.model
-    def _qbo_lang_selection(self):
-        return self.env["res.lang"].get_installed()
 
     @api.constrains("environment", "custom_base_url")
     def _check_custom_base_url(self):

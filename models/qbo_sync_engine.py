@@ -20,12 +20,6 @@ _logger = logging.getLogger(__name__)
 SYNC_MODELS = ("res.partner",)
 # Minutes to wait before the n-th retry after a temporary failure (then the last one again).
 BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720)
-CONFLICT_POLICIES = [
-    ("last_updated", "Last updated wins"),
-    ("odoo", "Odoo wins"),
-    ("qbo", "QuickBooks wins"),
-    ("manual", "Ask me (keep both, decide in the sync log)"),
-]
 
 
 class QBOStop(Exception):
@@ -46,10 +40,6 @@ class SyncJob:
 class QboConnection(models.Model):
     _inherit = "qbo.connection"  # pylint: disable=consider-merging-classes-inherited
 
-    conflict_policy = fields.Selection(
-        CONFLICT_POLICIES, required=True, default="last_updated",
-        help="What wins when a record changed on both sides since the last sync. The other version is kept "
-             "in the sync log and can be applied from there.")
     qbo_pull_watermark = fields.Datetime(
         "Downloaded Up To", readonly=True, copy=False,
         help="QuickBooks' time of the last download: the next one asks for the changes since then.")

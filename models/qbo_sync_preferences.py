@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+
+from .. import const
+
+
+class QboSyncPreferences(models.AbstractModel):
+    """What syncs and how: the fields the setup wizard edits and the connection keeps.
+
+    One definition for both, so that the wizard copies them one to one (``_qbo_preference_fields``).
+    """
+
+    _name = "qbo.sync.preferences"
+    _description = "QuickBooks Online Sync Preferences"
+
+    environment = fields.Selection(const.ENVIRONMENTS, required=True, default="sandbox")
+    custom_base_url = fields.Char(
+        "Custom Server URL", help="Origin of a QuickBooks-compatible server, e.g. the local test server "
+                                  "http://127.0.0.1:8765 (plain http only on 127.0.0.1 / localhost).")
+    customer_direction = fields.Selection(const.DIRECTIONS, "Customers", required=True, default="both")
+    product_direction = fields.Selection(const.DIRECTIONS, "Products", required=True, default="both")
+    estimate_direction = fields.Selection(
+        const.DIRECTIONS, "Quotations / Estimates", required=True, default="odoo_to_qbo")
+    invoice_direction = fields.Selection(
+        const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
+    payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")
+    sync_start_date = fields.Date(
+        default=fields.Date.context_today, help="Documents dated before this day are not synced.")
+    import_history = fields.Boolean(
+        help="On the first download, also import QuickBooks documents dated before the sync start date.")
+    customer_scope = fields.Selection(const.CUSTOMER_SCOPES, "Customers to Sync", required=True, default="all")
+    skip_customers_without_email = fields.Boolean()
+    partner_lang = fields.Selection(
+        "_qbo_lang_selection", "Language of New Partners", default=lambda self: self.env.lang or "en_US",
+        help="Language given to partners created from QuickBooks.")
+    use_odoo_invoice_numbers = fields.Boolean(
+        default=True,
+        help="Send Odoo's invoice number as the QuickBooks DocNumber instead of letting QuickBooks number it.")
+    push_interval = fields.Integer("Upload Every (minutes)", default=const.DEFAULT_PUSH_INTERVAL)
+    pull_interval = fields.Integer("Download Every (minutes)", default=const.DEFAULT_PULL_INTERVAL)
+    conflict_policy = fields.Selection(
+        const.CONFLICT_POLICIES, "When Both Sides Changed", required=True, default="last_updated",
+        help="What wins when a record changed in Odoo and in QuickBooks since the last sync. The other "
+             "version is kept in the sync log and can be applied from there.")
+
+    @api.model
+    def _qbo_lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.model
+    def _qbo_preference_fields(self):
+        """Return the names of the preference fields (those defined here)."""
+        return [name for name, field in self.env["qbo.sync.preferences"]._fields.items()
+                if field.store and not field.automatic]
