@@ -5,8 +5,6 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .. import const
-
 
 class QboSyncMixin(models.AbstractModel):
     _inherit = "qbo.sync.mixin"
@@ -30,20 +28,3 @@ class QboSyncLog(models.Model):
         for line in self:
             line.losing_values_text = line.losing_values and json.dumps(
                 line.losing_values, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
-
-    qbo_webhook_url = fields.Char("QuickBooks Webhook URL", compute="_compute_qbo_webhook_url")
-
-    @api.depends("company_id")
-    def _compute_qbo_webhook_url(self):
-        for settings in self:
-            settings.qbo_webhook_url = settings.get_base_url() + const.ROUTE_WEBHOOK
-
-    def action_qbo_upload_all(self):
-        return self._qbo_connection().action_qbo_upload_all()
-
-    def action_qbo_download_all(self):
-        return self._qbo_connection().action_qbo_download_all()

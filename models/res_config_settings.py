@@ -16,6 +16,7 @@ class ResConfigSettings(models.TransientModel):
         "QuickBooks Webhook Verifier Token", config_parameter=const.PARAM_VERIFIER_TOKEN,
         groups="base.group_system")
     qbo_redirect_uri = fields.Char("QuickBooks Redirect URI", compute="_compute_qbo_redirect_uri")
+    qbo_webhook_url = fields.Char("QuickBooks Webhook URL", compute="_compute_qbo_webhook_url")
 
     # Live status of the current company's connection.
     qbo_connection_id = fields.Many2one(
@@ -35,6 +36,11 @@ class ResConfigSettings(models.TransientModel):
     def _compute_qbo_redirect_uri(self):
         for settings in self:
             settings.qbo_redirect_uri = settings.get_base_url() + const.ROUTE_OAUTH_CALLBACK
+
+    @api.depends("company_id")
+    def _compute_qbo_webhook_url(self):
+        for settings in self:
+            settings.qbo_webhook_url = settings.get_base_url() + const.ROUTE_WEBHOOK
 
     def _qbo_connection(self):
         self.ensure_one()
@@ -58,3 +64,9 @@ class ResConfigSettings(models.TransientModel):
 
     def action_qbo_open_setup_wizard(self):
         return self._qbo_connection().action_qbo_open_setup_wizard()
+
+    def action_qbo_upload_all(self):
+        return self._qbo_connection().action_qbo_upload_all()
+
+    def action_qbo_download_all(self):
+        return self._qbo_connection().action_qbo_download_all()
