@@ -27,7 +27,11 @@ class QboSyncMixin(models.AbstractModel):
     _qbo_direction_field = None  # the qbo.connection field giving the direction, e.g. "customer_direction"
     _qbo_url_path = None  # path of the object in QuickBooks' interface, "%s" is its Id
 
-    qbo_binding_ids = fields.One2many("qbo.binding", "res_id", string="QuickBooks Links", copy=False)
+    # res_id alone is ambiguous (every model using the mixin has its own ids): the model is part of
+    # the link. Odoo 18 adds this condition for a Many2oneReference inverse too; it is spelled
+    # out here because the computed fields below read this one2many as "this record's bindings".
+    qbo_binding_ids = fields.One2many("qbo.binding", "res_id", string="QuickBooks Links", copy=False,
+                                      domain=lambda self: [("res_model", "=", self._name)])
     qbo_id = fields.Char(
         "QuickBooks Id", compute="_compute_qbo_binding_fields", search="_search_qbo_id", compute_sudo=True)
     qbo_sync_state = fields.Selection(

@@ -91,11 +91,15 @@ class ResPartner(models.Model):
         return depth
 
     def _qbo_in_scope(self, connection, matching=False):
+        """A contact is in scope only when its parent is: a sub-customer is uploaded after its
+        parent, so the contact of a partner never uploaded (a company's or a user's partner,
+        out of the scope options) would wait for it forever."""
         excluded = self.env["res.company"].sudo().search([("partner_id", "!=", False)]).partner_id \
-            | self.env["res.users"].sudo().search([("share", "=", False)]).partner_id
+            | self.env["res.users"].sudo().with_context(active_test=False).search([("share", "=", False)]).partner_id
         tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks", raise_if_not_found=False)
+        known = {}
 
-        def in_scope(partner):
+        def own_scope(partner):
             if partner in excluded or partner.company_id not in (connection.company_id, self.env["res.company"]):
                 return False
             if partner._qbo_role() not in ("customer", "sub_customer"):
@@ -106,6 +110,11 @@ class ResPartner(models.Model):
                     and tag not in partner.category_id:
                 return False
             return bool(partner.email) or not connection.skip_customers_without_email
+
+        def in_scope(partner):
+            if partner.id not in known:
+                known[partner.id] = own_scope(partner) and (not partner.parent_id or in_scope(partner.parent_id))
+            return known[partner.id]
 
         return self.filtered(in_scope)
 
