@@ -27,7 +27,8 @@ class QBOStop(Exception):
 
 
 class SyncJob:
-    """What one run carries along: the connection, its API client, its qbo.sync.run, counters."""
+    """What one run carries along: the connection, its API client, its qbo.sync.run, counters,
+    and the push's first-link index of QuickBooks objects (read once per run, docs/ENGINE.md §3)."""
 
     def __init__(self, connection, client, run, direction):
         self.connection = connection
@@ -35,6 +36,7 @@ class SyncJob:
         self.run = run
         self.direction = direction
         self.counts = Counter()
+        self.remote_index = {}
 
 
 class QboConnection(models.Model):
@@ -87,13 +89,19 @@ class QboConnection(models.Model):
             connection._qbo_run("pull", **kwargs)
 
     def _qbo_run(self, direction, **kwargs):
-        """One push or pull run of this connection, logged in a qbo.sync.run.
+        """One push or pull run of this connection, logged in a qbo.sync.run unless it did
+        nothing: an upload with nothing pending does not even start, a download without change
+        drops its row.
 
-        :return: the run, or None when none could start (no token, connection busy)
+        :return: the run, or None when none started (no token, connection busy, nothing to
+            upload) or it did nothing
         """
         self.ensure_one()
         connection = self.sudo()
         if not connection._qbo_sync_models(direction):
+            return None
+        if direction == "push" and kwargs.get("bindings") is None and not connection._qbo_push_pending():
+            # Checked before the token and the lock: an idle upload cron costs one COUNT query.
             return None
         try:
             client = connection._qbo_api_client()
@@ -118,8 +126,13 @@ class QboConnection(models.Model):
             run._qbo_end("stopped", traceback.format_exc(limit=5))
         else:
             run._qbo_end("done")
-        run.write({"count_done": job.counts["done"], "count_error": job.counts["error"],
-                   "count_conflict": job.counts["conflict"], "count_skipped": job.counts["skipped"]})
+        if run.state == "done" and not any(job.counts.values()) and not run.log_ids:
+            # Nothing happened (a download without change): no row every few minutes.
+            run.unlink()
+            run = None
+        else:
+            run.write({"count_done": job.counts["done"], "count_error": job.counts["error"],
+                       "count_conflict": job.counts["conflict"], "count_skipped": job.counts["skipped"]})
         connection.write({"last_%s_at" % direction: fields.Datetime.now()})
         if self._qbo_can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit

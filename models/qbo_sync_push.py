@@ -2,6 +2,7 @@
 first then sent in batches with a committed requestid, sparse updates with the SyncToken."""
 
 import logging
+import time
 import traceback
 import uuid
 from datetime import timedelta
@@ -15,8 +16,11 @@ from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
 
 _logger = logging.getLogger(__name__)
 
-# Bindings uploaded per cron call; the cron comes back at once for the rest (_notify_progress).
+# Bindings mapped and sent together (committed after each batch of 30 in any case).
 PUSH_CHUNK = 200
+# Seconds a run keeps taking chunks: one first-link read of QuickBooks serves all of them, and
+# the run stays well within Odoo's cron time limit (limit_time_real_cron, 120 s by default).
+PUSH_TIME_BUDGET = 60
 # 6240 (name taken by a customer, vendor or employee): "Name (2)" ... up to this attempt.
 MAX_DISAMBIGUATION = 9
 DEPENDENCY_WAIT_MINUTES = 1
@@ -29,35 +33,64 @@ class QboConnection(models.Model):
         return [("connection_id", "=", self.id), ("res_model", "=", model._name), ("state", "=", "to_push"),
                 "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", fields.Datetime.now())]
 
+    def _qbo_push_pending(self):
+        """Whether any binding of a pushed model is due for upload."""
+        Binding = self.env["qbo.binding"].sudo()
+        return any(Binding.search_count(self._qbo_push_domain(model), limit=1)
+                   for model in self._qbo_sync_models("push"))
+
     def _qbo_push_run(self, job, bindings=None):
-        """Upload the flagged bindings (or only ``bindings``) of every pushed model, a chunk per call.
+        """Upload the flagged bindings (or only ``bindings``) of every pushed model: chunks of
+        PUSH_CHUNK while the run's time budget lasts, then the cron is called again for the rest
+        (_notify_progress). Chunks go by binding id, so a binding is taken once per run.
 
         :raises QBOStop: when the run must stop (per the error matrix)
         """
         Binding = self.env["qbo.binding"].sudo()
+        if bindings is not None:
+            for model in self._qbo_sync_models("push"):
+                self._qbo_push_chunk(job, model, bindings.filtered_domain(self._qbo_push_domain(model)))
+            return
+        deadline = time.monotonic() + PUSH_TIME_BUDGET
         done = remaining = 0
         for model in self._qbo_sync_models("push"):
-            domain = self._qbo_push_domain(model)
-            pending = bindings.filtered_domain(domain) if bindings is not None else \
-                Binding.search(domain, limit=PUSH_CHUNK)
-            remaining += Binding.search_count(domain) - len(pending) if bindings is None else 0
-            by_depth = {}
-            for binding in pending:
-                depth = binding._qbo_record().with_context(active_test=False).exists()._qbo_depth()
-                by_depth.setdefault(depth, Binding)
-                by_depth[depth] |= binding
-            for depth in sorted(by_depth):
-                self._qbo_push_bindings(job, model, by_depth[depth])
-            done += len(pending)
+            domain, last_id = self._qbo_push_domain(model), 0
+            # The first chunk of a run always goes, so that every run makes progress.
+            while not done or time.monotonic() < deadline:
+                pending = Binding.search(domain + [("id", ">", last_id)], limit=PUSH_CHUNK, order="id")
+                if not pending:
+                    break
+                self._qbo_push_chunk(job, model, pending)
+                done, last_id = done + len(pending), pending[-1].id
+            remaining += Binding.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _qbo_push_chunk(self, job, model, pending):
+        """Upload ``pending`` bindings of ``model``, a dependency level at a time (parents first)."""
+        by_depth = {}
+        for binding in pending:
+            depth = binding._qbo_record().with_context(active_test=False).exists()._qbo_depth()
+            by_depth.setdefault(depth, []).append(binding.id)
+        for depth in sorted(by_depth):
+            self._qbo_push_bindings(job, model, pending.browse(by_depth[depth]))
 
     def _qbo_push_bindings(self, job, model, bindings):
         """Map, match and send one dependency level of bindings."""
         creates, updates = [], []
+        records = model.browse(bindings.mapped("res_id")).with_context(active_test=False).exists()
+        in_scope = records._qbo_in_scope(self)
         for binding in bindings:
             record = binding._qbo_record().with_context(active_test=False).exists()
-            if not record:
+            if not record or (not binding.qbo_id and not binding.request_id and record not in in_scope):
+                # Gone, or never uploaded and out of scope now (e.g. its parent is): nothing to
+                # upload, ever, so it must not wait in to_push (it gets a binding again when it
+                # comes back in scope and changes).
                 binding.unlink()
+                continue
+            if binding.qbo_id and self._qbo_push_unchanged(model, record, binding):
+                # E.g. "Upload all" of downloaded partners nobody edited: QuickBooks already
+                # holds them; no request, and no mapping that could refuse what QuickBooks sent.
+                binding.write({"state": "synced", "last_error": False, "retry_count": 0})
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -79,6 +112,19 @@ class QboConnection(models.Model):
         self._qbo_push_creates(job, model, creates)
         self._qbo_push_updates(job, model, updates)
 
+    def _qbo_push_unchanged(self, model, record, binding):
+        """Whether the record holds exactly what QuickBooks' stored version maps to, compared
+        both ways: nothing a download would change, and nothing Odoo has that QuickBooks lacks
+        (a download keeps the first of QuickBooks' e-mails, so "a" against "a, b" is unchanged,
+        while an address added in Odoo, "a, b" against "a", is a change)."""
+        if not binding.qbo_payload:
+            return False
+        try:
+            current, remote = record._qbo_local_values(self), model._qbo_remote_values(binding.qbo_payload)
+        except MappingError:
+            return False
+        return not model._qbo_pull_changes(current, remote) and not model._qbo_pull_changes(remote, current)
+
     # -----------------------------------------------------------------------------------------
     # First link: never create what QuickBooks already has
     # -----------------------------------------------------------------------------------------
@@ -86,9 +132,17 @@ class QboConnection(models.Model):
         """Link the records QuickBooks already has (same id, e-mail or name) instead of creating
         them; their differences become updates (without clearing what only QuickBooks has).
 
+        The index of the objects not linked yet is read once per run (``job.remote_index``) and
+        kept up to date here: a linked object leaves it, and the objects created by this run were
+        never in it. So every chunk of the run matches against what a fresh read would give,
+        apart from objects created in QuickBooks during the run (the same window as a read
+        before each chunk has, at most the run's time budget).
+
         :return: the creates left
         """
-        index = self._qbo_remote_index(job, model)
+        if model._name not in job.remote_index:
+            job.remote_index[model._name] = self._qbo_remote_index(job, model)
+        index = job.remote_index[model._name]
         left = []
         for binding, payload in creates:
             if binding.request_id:
@@ -96,12 +150,13 @@ class QboConnection(models.Model):
                 continue
             record = binding._qbo_record()
             values = record._qbo_local_values(self)
-            data = next((index.pop(key) for key in model._qbo_match_keys(values) if key in index), None)
+            data = next((index[key][0] for key in model._qbo_match_keys(values) if index.get(key)), None)
             if not data:
                 left.append((binding, payload))
                 continue
             for key in model._qbo_match_keys(model._qbo_remote_values(data)):
-                index.pop(key, None)
+                # Linked once: the next object with the same key (if any) is the candidate now.
+                index[key] = [other for other in index.get(key, ()) if other is not data]
             binding._qbo_mark_synced(data)
             self._qbo_fill_from_remote(record, values, model._qbo_remote_values(data))
             self._qbo_log(job, binding, "linked",
@@ -112,7 +167,7 @@ class QboConnection(models.Model):
         return left
 
     def _qbo_remote_index(self, job, model):
-        """{match key: QuickBooks object} of the objects not linked yet, oldest first wins."""
+        """{match key: [QuickBooks objects not linked yet]}, oldest first (the first one wins)."""
         linked = set(self.env["qbo.binding"].sudo().search([
             ("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity), ("qbo_id", "!=", False),
         ]).mapped("qbo_id"))
@@ -125,7 +180,7 @@ class QboConnection(models.Model):
             except MappingError:
                 continue
             for key in keys:
-                index.setdefault(key, data)
+                index.setdefault(key, []).append(data)
         return index
 
     def _qbo_fill_from_remote(self, record, current, remote):
