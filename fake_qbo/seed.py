@@ -23,6 +23,7 @@ ENTITIES = ("Customer", "Vendor", "Item", "Estimate", "Invoice", "CreditMemo", "
 PAYMENT_KINDS = ("full", "partial", "split", "over")
 DISCOUNTS, DISCOUNT_WEIGHTS = (None, "percent", "amount"), (6, 1, 1)
 SELLABLE = ("Service", "NonInventory", "Inventory")
+EMAIL_MAX = 100  # QuickBooks' limit on PrimaryEmailAddr.Address: the whole comma-separated list
 
 
 class SeedError(ValueError):
@@ -71,6 +72,16 @@ def _fill(rng, template: str) -> str:
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _email_list(local: str, host: str, sep: str = "") -> str:
+    """`local@host.example.com`, followed by `billing@` the same domain after `sep` when given,
+    with `host` cut so that the whole list fits QuickBooks' EMAIL_MAX (long company names)."""
+    suffix = ".example.com"
+    fixed = len(local) + 1 + len(suffix) + (len(sep) + len("billing@") + len(suffix) if sep else 0)
+    host = host[:(EMAIL_MAX - fixed) // (2 if sep else 1)].strip("-")
+    email = f"{local}@{host}{suffix}"
+    return f"{email}{sep}billing@{host}{suffix}" if sep else email
 
 
 def _base_name(name: str) -> str:
@@ -171,13 +182,14 @@ class _Seeder:
     def contact(self, rng, person, company, ship):
         """Emails (none / one / two comma-separated), phones, website, addresses, notes."""
         city = rng.choice(self.cities)
-        domain = f"{_slug(company or person[1]) or f'client{rng.randrange(10**4)}'}.example.com"
-        email = f"{_slug('.'.join(person)).replace('-', '.') or 'info'}@{domain}"
+        host = _slug(company or person[1]) or f"client{rng.randrange(10**4)}"
+        domain = f"{host}.example.com"
+        local = _slug(".".join(person)).replace("-", ".") or "info"
         out = {"PrimaryPhone": {"FreeFormNumber": _fill(rng, city[3])}} if rng.random() < 0.9 else {}
         roll = rng.random()
         if roll < 0.85:
-            two = f"{email}{rng.choice((', ', ','))}billing@{domain}"
-            out["PrimaryEmailAddr"] = {"Address": email if roll < 0.7 else two}
+            sep = rng.choice((", ", ","))
+            out["PrimaryEmailAddr"] = {"Address": _email_list(local, host, "" if roll < 0.7 else sep)}
         if rng.random() < 0.4:
             out["Mobile"] = {"FreeFormNumber": _fill(rng, city[4])}
         if rng.random() < 0.15:

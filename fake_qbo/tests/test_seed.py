@@ -226,6 +226,18 @@ def test_customers_cover_the_awkward_cases(us):
     assert {a.get("Country") for a in addresses} >= {"US", "USA", None}
 
 
+def test_emails_fit_quickbooks_limit():
+    """QuickBooks keeps at most 100 characters of PrimaryEmailAddr (the whole list): long company
+    names get a shorter domain, the rest of the data is untouched."""
+    api, _ = _seeded("US", seed.counts_for(300))
+    emails = [c["PrimaryEmailAddr"]["Address"] for entity in ("Customer", "Vendor") for c in api.query(entity)
+              if "PrimaryEmailAddr" in c]
+    assert emails and max(map(len, emails)) <= seed.EMAIL_MAX
+    assert any("," in e and len(e) > 95 for e in emails), "lists near the limit are kept, shortened"
+    long_name = [c for c in api.query("Customer") if c["DisplayName"].startswith("A Very Long Company Name")]
+    assert long_name[0]["PrimaryEmailAddr"]["Address"].startswith("andrew.mitchell@a-very-long-company-name")
+
+
 def test_items_cover_types_categories_and_inventory(us):
     api, summary = us
     items = [api.company.get("Item", i) for i in summary["Item"]]
