@@ -3,9 +3,9 @@
 Run by scripts/demo.sh after scripts/demo_connect.py:
     python3 scripts/demo_sync.py -c ODOO_CONF -d DB
 
-Downloads every QuickBooks customer (a full import: the seeded company's 50), then uploads
-Odoo's demo customers QuickBooks does not have (top-level partners in scope), until nothing
-waits. Prints
+Downloads every QuickBooks customer (a full import: the seeded company's 50), then "Upload all"
+(`action_qbo_upload_all`) sends Odoo's demo customers and their contacts, until nothing waits.
+Prints
 `synced downloaded=<n> uploaded=<n> linked=<n> errors=<n> bindings=<n> qbo_customers=<n>` and
 exits 0 when every QuickBooks customer is linked to exactly one Odoo partner and no upload
 failed; otherwise says why and exits 1.
@@ -14,7 +14,7 @@ failed; otherwise says why and exits 1.
 import argparse
 import sys
 
-# Upload runs take a bounded chunk each (as the cron does); the demo has a few dozen partners.
+# Upload runs take bounded chunks (as the cron does); the demo has a few dozen partners.
 MAX_PUSH_RUNS = 20
 
 
@@ -36,10 +36,9 @@ def main():
 
         connection._qbo_pull()
         cr.commit()
-        # Odoo's demo customers (top-level partners QuickBooks does not have yet) go up, as new
-        # partners do when created: flagged, then uploaded by the upload runs.
-        linked = Binding.search([("connection_id", "=", connection.id)]).mapped("res_id")
-        env["res.partner"].search([("parent_id", "=", False), ("id", "not in", linked)])._qbo_flag_for_push(connection)
+        # "Upload all", as a user would click it: every partner in scope is flagged (the ones just
+        # downloaded send nothing), then the upload runs send Odoo's demo customers and contacts.
+        connection.action_qbo_upload_all()
         cr.commit()
         for _run in range(MAX_PUSH_RUNS):
             connection._qbo_push()
