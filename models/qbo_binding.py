@@ -24,6 +24,24 @@ def parse_qbo_datetime(value):
     return moment.replace(microsecond=0)
 
 
+def synced_values(data, qbo_id=False):
+    """Binding values of a record in sync with the QuickBooks version ``data``: for a write, or
+    for creating the binding of a downloaded record in the same call (no write after it)."""
+    return {
+        "qbo_id": data.get("Id") or qbo_id,
+        "qbo_sync_token": data.get("SyncToken"),
+        "qbo_last_updated": parse_qbo_datetime((data.get("MetaData") or {}).get("LastUpdatedTime")),
+        "qbo_payload": data,
+        "state": "synced",
+        "last_sync_at": fields.Datetime.now(),
+        "last_error": False,
+        "retry_count": 0,
+        "next_retry_at": False,
+        "request_id": False,
+        "request_in_batch": False,
+    }
+
+
 class QboBinding(models.Model):
     """The link of one Odoo record to one QuickBooks object, for one connection (so one Odoo
     company). A partner shared by several companies has one row per connection, each with the
@@ -76,19 +94,7 @@ class QboBinding(models.Model):
 
     def _qbo_mark_synced(self, data):
         """Store the QuickBooks version ``data`` (as read or as answered to a write)."""
-        self.write({
-            "qbo_id": data.get("Id") or self.qbo_id,
-            "qbo_sync_token": data.get("SyncToken"),
-            "qbo_last_updated": parse_qbo_datetime((data.get("MetaData") or {}).get("LastUpdatedTime")),
-            "qbo_payload": data,
-            "state": "synced",
-            "last_sync_at": fields.Datetime.now(),
-            "last_error": False,
-            "retry_count": 0,
-            "next_retry_at": False,
-            "request_id": False,
-            "request_in_batch": False,
-        })
+        self.write(synced_values(data, self.qbo_id))
 
 
 class QboMergeEvent(models.Model):

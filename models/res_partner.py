@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from ..utils.mappers import partner as partner_mapper
 from ..utils.mappers.common import disambiguate_display_name
 from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
+from .res_partner_lookups import PartnerLookups
 
 # The partner fields whose change is uploaded (category_id: the "QuickBooks" tag puts a
 # partner in scope; parent_id/type: a contact becomes or stops being a sub-customer).
@@ -201,19 +202,81 @@ class ResPartner(models.Model):
 
         :return: the partner, or None when its parent customer is not in Odoo
         """
-        parent = self.browse()
-        if values.get("parent_qbo_id"):
-            parent = self._qbo_find_bound(connection, values["parent_qbo_id"])
-            if not parent:
-                return None
+        return self._qbo_create_from_remote_multi(connection, [values])[0]
+
+    @api.model
+    def _qbo_create_from_remote_multi(self, connection, values_list):
+        """Create the partners of Customers read from QuickBooks, not uploaded back and without
+        chatter tracking (a download is no edit): the top-level ones with all their values in one
+        create, then their delivery addresses and primary contacts in one create each.
+
+        :return: a list aligned on ``values_list``: the partner, or None when its parent
+            customer is not in Odoo
+        """
+        Partner = self.with_context(**{NO_PUSH: True}, tracking_disable=True, mail_create_nolog=True,
+                                    mail_notrack=True)
+        lookups = PartnerLookups.of(self.env)
+        parent_ids = {b.qbo_id: b.res_id for b in self.env["qbo.binding"].sudo().search([
+            ("connection_id", "=", connection.id), ("res_model", "=", self._name), ("qbo_entity", "=", "Customer"),
+            ("qbo_id", "in", [v["parent_qbo_id"] for v in values_list if v.get("parent_qbo_id")])])}
+        existing = set(self.browse(list(parent_ids.values())).exists().ids)
         base = {"lang": connection.partner_lang or self.env.lang, "company_id": connection.company_id.id,
-                "parent_id": parent.id, "type": "contact"}
-        if connection.customer_scope == "tagged" and not parent:
+                "type": "contact"}
+        top = dict(base, parent_id=False)
+        if connection.customer_scope == "tagged":
             tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks")
-            base["category_id"] = [fields.Command.link(tag.id)]
-        partner = self.with_context(**{NO_PUSH: True}).create(base | {"name": values["name"]})
-        partner._qbo_apply_remote_values(connection, dict(values, parent_qbo_id=None))
-        return partner
+            top["category_id"] = [fields.Command.link(tag.id)]
+        tops, children = [], []
+        for index, values in enumerate(values_list):
+            if not values.get("parent_qbo_id"):
+                tops.append((index, dict(top, **Partner._qbo_partner_vals(values, lookups))))
+            elif parent_ids.get(values["parent_qbo_id"]) in existing:
+                children.append((index, parent_ids[values["parent_qbo_id"]]))
+        results = [None] * len(values_list)
+        partners = Partner.create([vals for _index, vals in tops])
+        for (index, _vals), partner in zip(tops, partners, strict=True):
+            results[index] = partner
+        partners._qbo_create_children([values_list[index] for index, _vals in tops], lookups)
+        # A sub-customer is created bare under its parent, then written: created with its address,
+        # Odoo would give it the parent's (or give the parent its own, if the parent has none).
+        contacts = Partner.create([dict(base, parent_id=parent_id, name=values_list[index]["name"])
+                                   for index, parent_id in children])
+        for (index, _parent_id), partner in zip(children, contacts, strict=True):
+            partner._qbo_apply_remote_values(connection, dict(values_list[index], parent_qbo_id=None))
+            results[index] = partner
+        return results
+
+    def _qbo_create_children(self, values_list, lookups):
+        """Create the delivery addresses, then the primary contacts, of the new top-level partners
+        ``self`` (``values_list`` aligned on them), as ``_qbo_apply_remote_values`` would one by
+        one, in one create each. What Odoo's create then writes on each child from its parent
+        (commercial fields, language; a contact's address) is in the created values instead, as
+        in Odoo's own import (``_load_records_create``): no write per child."""
+        Children = self.with_context(_partners_skip_fields_sync=True)
+        deliveries = Children.create([
+            dict(partner._qbo_inherited_vals(), type="delivery", **self._qbo_ship_vals(values["ship"], lookups))
+            for partner, values in zip(self, values_list, strict=True) if values.get("ship")])
+        for delivery in deliveries:
+            delivery._handle_first_contact_creation()  # a parent without address takes this one
+        # After the deliveries: a contact copies its parent's address, maybe just given.
+        Children.create([
+            dict(partner._qbo_inherited_vals(), type="contact", **partner._qbo_contact_address(),
+                 **self._qbo_person_vals(values["primary_contact"], lookups))
+            for partner, values in zip(self, values_list, strict=True)
+            if values.get("primary_contact") and partner.is_company])
+
+    def _qbo_inherited_vals(self):
+        """What Odoo's create gives a new child of ``self`` (``_fields_sync``): the commercial
+        fields and the language; with the parent and its company."""
+        return dict(self._update_fields_values(self._commercial_fields()), parent_id=self.id,
+                    company_id=self.company_id.id,
+                    lang=self.lang or self.env.context.get("default_lang") or self.env.lang)
+
+    def _qbo_contact_address(self):
+        """The address Odoo's create copies from ``self`` onto a new child contact (none when
+        ``self`` has none at all)."""
+        fields_ = self._address_fields()
+        return self._update_fields_values(fields_) if any(self[name] for name in fields_) else {}
 
     def _qbo_on_linked(self, connection):
         """With "only tagged customers", a linked partner gets the tag (it is synced from now on)."""
@@ -231,58 +294,52 @@ class ResPartner(models.Model):
         """Write mapper values on the partner (a subset: the changes); the context decides whether
         the write is uploaded (pull: ``qbo_no_push``; applying a losing version: uploaded)."""
         self.ensure_one()
-        vals = {key: values[key] or False for key in _PLAIN_KEYS & values.keys() if key != "active"}
-        if "active" in values:
-            vals["active"] = values["active"] is not False
-        vals.update({field: values[key] or False for key, field in _RENAMED_KEYS.items() if key in values})
-        if "title" in values:
-            vals["title"] = self._qbo_title(values["title"]).id
-        if values.keys() & {"state_code", "country_code"}:
-            vals.update(self._qbo_country_state(values.get("country_code", self.country_id.code),
-                                                values.get("state_code", self.state_id.code)))
+        lookups = PartnerLookups.of(self.env)
+        vals = self._qbo_partner_vals(values, lookups)
         if values.get("parent_qbo_id"):
             vals["parent_id"] = self._qbo_find_bound(connection, values["parent_qbo_id"]).id or self.parent_id.id
         if vals:
             self.write(vals)
         if values.get("ship"):
-            self._qbo_write_delivery(values["ship"])
+            self._qbo_write_delivery(self._qbo_ship_vals(values["ship"], lookups))
         if values.get("primary_contact") and self.is_company:
-            self._qbo_write_primary_contact(values["primary_contact"])
+            self._qbo_write_primary_contact(self._qbo_person_vals(values["primary_contact"], lookups))
 
-    def _qbo_write_delivery(self, ship):
+    def _qbo_partner_vals(self, values, lookups):
+        """The partner's own field values of mapper values (a subset: the changes); ``self`` is the
+        partner (empty for a new one), whose country and state stand for the missing codes."""
+        vals = {key: values[key] or False for key in _PLAIN_KEYS & values.keys() if key != "active"}
+        if "active" in values:
+            vals["active"] = values["active"] is not False
+        vals.update({field: values[key] or False for key, field in _RENAMED_KEYS.items() if key in values})
+        if "title" in values:
+            vals["title"] = lookups.title(values["title"]).id
+        if values.keys() & {"state_code", "country_code"}:
+            vals.update(lookups.country_state(values.get("country_code", self.country_id.code),
+                                              values.get("state_code", self.state_id.code)))
+        return vals
+
+    @api.model
+    def _qbo_ship_vals(self, ship, lookups):
         address = {key: ship.get(key) or False for key in _ADDRESS_KEYS}
-        address.update(self._qbo_country_state(ship.get("country_code"), ship.get("state_code")))
+        address.update(lookups.country_state(ship.get("country_code"), ship.get("state_code")))
+        return address
+
+    @api.model
+    def _qbo_person_vals(self, person, lookups):
+        return {"name": person["name"], "title": lookups.title(person.get("title")).id}
+
+    def _qbo_write_delivery(self, address):
         delivery = self._qbo_delivery_address()
         if delivery:
             delivery.write(address)
         else:
             self.create(dict(address, parent_id=self.id, type="delivery", company_id=self.company_id.id))
 
-    def _qbo_write_primary_contact(self, person):
-        vals = {"name": person["name"], "title": self._qbo_title(person.get("title")).id}
+    def _qbo_write_primary_contact(self, vals):
         primary = self._qbo_primary_contact()
         if primary:
             primary.write(vals)
         else:
             self.create(dict(vals, parent_id=self.id, type="contact", company_id=self.company_id.id,
                              lang=self.lang))
-
-    @api.model
-    def _qbo_title(self, text):
-        """The partner title named (or abbreviated) ``text``, created when unknown; empty for no text."""
-        Title = self.env["res.partner.title"]
-        if not text:
-            return Title
-        title = Title.search(["|", ("shortcut", "=ilike", text), ("name", "=ilike", text)], limit=1)
-        return title or Title.create({"name": text, "shortcut": text})
-
-    @api.model
-    def _qbo_country_state(self, country_code, state_code):
-        """``country_id``/``state_id`` values for ISO codes (a state also found by its name)."""
-        country = self.env["res.country"].search([("code", "=ilike", country_code)], limit=1) if country_code \
-            else self.env["res.country"]
-        state = self.env["res.country.state"]
-        if state_code and country:
-            state = state.search([("country_id", "=", country.id), "|", ("code", "=ilike", state_code),
-                                  ("name", "=ilike", state_code)], limit=1)
-        return {"country_id": country.id, "state_id": state.id}
