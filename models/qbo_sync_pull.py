@@ -3,15 +3,17 @@ when there is none or it is too old), applied without echo, conflicts per the co
 policy, merges relinked, the watermark saved with the changes."""
 
 import logging
+from collections import Counter
 from datetime import timedelta, timezone
 
 from odoo import fields, models
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import QBOError
-from .qbo_binding import parse_qbo_datetime
+from .qbo_binding import parse_qbo_datetime, synced_values
 from .qbo_sync_engine import QBOStop
 from .qbo_sync_mixin import NO_PUSH
+from .qbo_sync_pull_tools import LocalMatcher, PullLog, RunCache, chunks
 
 _logger = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ class QboConnection(models.Model):
                             job, "query_all", entity, "MetaData.LastUpdatedTime >= '%s'" % watermark.isoformat()))
         except QBOError as e:
             raise QBOStop(self.env._("QuickBooks could not be read: %s", e)) from e
+        connection = self.with_context(qbo_pull_cache=RunCache())
         for model in models_:
-            self._qbo_pull_apply(job, model, changes.get(model._qbo_entity) or [])
+            connection._qbo_pull_apply(job, model.with_env(connection.env), changes.get(model._qbo_entity) or [])
         # QuickBooks' clock, naive UTC as Odoo stores it; saved in the transaction of the last changes.
         self.qbo_pull_watermark = server_time.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
 
@@ -63,7 +66,7 @@ class QboConnection(models.Model):
 
     def _qbo_pull_apply(self, job, model, rows):
         """Apply the QuickBooks objects ``rows`` of ``model``: merges and deletions first, then
-        parents before children."""
+        parents before children, in chunks (``_qbo_pull_chunk``)."""
         Binding = self.env["qbo.binding"].sudo()
         deleted = [row for row in rows if row.get("status") == "Deleted"]
         alive = sorted((row for row in rows if row.get("status") != "Deleted"), key=model._qbo_remote_order)
@@ -72,29 +75,86 @@ class QboConnection(models.Model):
         ids = [str(row.get("Id")) for row in alive]
         bindings = {b.qbo_id: b for b in Binding.search([
             ("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity), ("qbo_id", "in", ids)])}
-        matcher = _LocalMatcher(self, model)
-        for count, data in enumerate(alive, 1):
+        todo = []
+        for data in alive:
             binding = bindings.get(str(data.get("Id")))
-            if binding and binding.qbo_sync_token == data.get("SyncToken"):
-                continue  # our own write, or nothing new: no echo, no write
+            if not (binding and binding.qbo_sync_token == data.get("SyncToken")):
+                todo.append((binding, data))  # else our own write, or nothing new: no echo, no write
+        matcher = LocalMatcher(self, model)
+        since_commit = 0
+        for chunk in chunks(todo, lambda item: model._qbo_remote_order(item[1])):
+            self._qbo_pull_chunk(job, model, chunk, matcher)
+            since_commit += len(chunk)
+            if since_commit >= PULL_COMMIT_EVERY:
+                self._qbo_commit()
+                since_commit = 0
+
+    def _qbo_pull_chunk(self, job, model, chunk, matcher):
+        """Apply ``chunk`` ([(binding or None, object)]) in one savepoint, its new records created
+        in one batch. When anything in it fails, it is rolled back and applied again one object
+        per savepoint: the bad object ends in its own error (ARCHITECTURE.md §4), the others apply."""
+        before = (Counter(job.counts), matcher.mark())
+        try:
+            with self.env.cr.savepoint():
+                self._qbo_pull_rows(job, model, chunk, matcher)
+            return
+        except Exception:  # pylint: disable=broad-except
+            if len(chunk) > 1:
+                _logger.info("QuickBooks: a chunk of %s %s objects failed, applied one by one",
+                             len(chunk), model._qbo_entity)
+            self._qbo_pull_rolled_back(job, matcher, *before)
+        for binding, data in chunk:
+            before = (Counter(job.counts), matcher.mark())
             try:
                 with self.env.cr.savepoint():
-                    self._qbo_pull_one(job, model, binding, data, matcher)
+                    self._qbo_pull_rows(job, model, [(binding, data)], matcher)
+                continue
             except MappingError as e:
-                if binding:
-                    self._qbo_record_error(job, binding, e)
+                error = e
             except Exception as e:  # pylint: disable=broad-except
                 _logger.exception("QuickBooks: applying %s %s failed", model._qbo_entity, data.get("Id"))
-                if binding:
-                    self._qbo_record_error(job, binding, ValueError(str(e)))
-            if count % PULL_COMMIT_EVERY == 0:
-                self._qbo_commit()
+                error = ValueError(str(e))
+            self._qbo_pull_rolled_back(job, matcher, *before)
+            if binding:
+                self._qbo_record_error(job, binding, error)
 
-    def _qbo_pull_one(self, job, model, binding, data, matcher):
-        remote = model._qbo_remote_values(data)
-        if not binding:
-            self._qbo_pull_new(job, model, data, remote, matcher)
-            return
+    def _qbo_pull_rolled_back(self, job, matcher, counts, mark):
+        """Forget what a rolled-back savepoint undid: its counts, its links, the run's lookups."""
+        job.counts.clear()
+        job.counts.update(counts)
+        matcher.rollback(mark)
+        self.env.context["qbo_pull_cache"].clear()
+
+    def _qbo_pull_rows(self, job, model, items, matcher):
+        """Apply [(binding or None, object)]: known objects one by one, first links one by one,
+        new records in one ``_qbo_create_from_remote_multi``; their log lines in one batch."""
+        log = PullLog(self, job)
+        new = []
+        for binding, data in items:
+            remote = model._qbo_remote_values(data)
+            if binding:
+                self._qbo_pull_known(model, binding, data, remote, log)
+            elif remote.get("email") is None and self.skip_customers_without_email:
+                job.counts["skipped"] += 1
+            else:
+                record = matcher.pop(remote)
+                if record:
+                    self._qbo_pull_link(model, record, data, remote, log)
+                else:
+                    new.append((data, remote))
+        if new:
+            records = model._qbo_create_from_remote_multi(self, [remote for _data, remote in new])
+            created = [(record, data) for record, (data, _remote) in zip(records, new, strict=True) if record]
+            job.counts["skipped"] += len(new) - len(created)
+            bindings = self.env["qbo.binding"].sudo().create([
+                {"connection_id": self.id, "res_model": model._name, "res_id": record.id,
+                 "qbo_entity": model._qbo_entity, **synced_values(data)} for record, data in created])
+            for binding in bindings:
+                log.add(binding, "created")
+        log.flush()
+
+    def _qbo_pull_known(self, model, binding, data, remote, log):
+        """A new version of a linked object: apply what QuickBooks changed (or the conflict policy)."""
         record = binding._qbo_record().with_context(active_test=False).exists()
         if not record:
             binding.unlink()
@@ -102,7 +162,7 @@ class QboConnection(models.Model):
         current = record._qbo_local_values(self)
         changes = model._qbo_pull_changes(current, remote)
         if binding.state in ("to_push", "conflict") and changes:
-            self._qbo_pull_conflict(job, model, binding, record, data, current, changes)
+            self._qbo_pull_conflict(model, binding, record, data, current, changes, log)
             return
         if changes:
             record.with_context(**{NO_PUSH: True})._qbo_apply_remote_values(self, changes)
@@ -111,41 +171,25 @@ class QboConnection(models.Model):
         if was_pending:
             binding.state = "to_push"  # Odoo's own change still has to go up
         if changes:
-            self._qbo_log(job, binding, "updated")
+            log.add(binding, "updated")
 
-    def _qbo_pull_new(self, job, model, data, remote, matcher):
-        """An object Odoo has no link to: link the same record (e-mail, then name), else create
-        it when in scope; records of other companies are never touched."""
-        if remote.get("email") is None and self.skip_customers_without_email:
-            job.counts["skipped"] += 1
-            return
-        record = matcher.pop(remote)
-        Binding = self.env["qbo.binding"].sudo()
-        if record:
-            binding = Binding.create({"connection_id": self.id, "res_model": model._name, "res_id": record.id,
-                                      "qbo_entity": model._qbo_entity})
-            current = record._qbo_local_values(self)
-            changes = {k: v for k, v in model._qbo_pull_changes(current, remote).items() if v not in (None, "")}
-            if changes:
-                record.with_context(**{NO_PUSH: True})._qbo_apply_remote_values(self, changes)
-            binding._qbo_mark_synced(data)
-            record._qbo_on_linked(self)
-            # What only Odoo has goes up (the first link never clears either side).
-            if model._qbo_changed_fields(data, record._qbo_prepare_payload(binding)):
-                binding.write({"state": "to_push", "odoo_changed_at": fields.Datetime.now()})
-                self._qbo_cron("push")._trigger()
-            self._qbo_log(job, binding, "linked", self.env._("Linked to the Odoo record with the same e-mail or name."))
-            return
-        record = model._qbo_create_from_remote(self, remote)
-        if not record:
-            job.counts["skipped"] += 1
-            return
-        binding = Binding.create({"connection_id": self.id, "res_model": model._name, "res_id": record.id,
-                                  "qbo_entity": model._qbo_entity})
+    def _qbo_pull_link(self, model, record, data, remote, log):
+        """First link of an object to the Odoo record with its e-mail or name: QuickBooks' non-empty
+        values come down, what only Odoo has goes up (the first link never clears either side)."""
+        binding = self.env["qbo.binding"].sudo().create({
+            "connection_id": self.id, "res_model": model._name, "res_id": record.id, "qbo_entity": model._qbo_entity})
+        current = record._qbo_local_values(self)
+        changes = {k: v for k, v in model._qbo_pull_changes(current, remote).items() if v not in (None, "")}
+        if changes:
+            record.with_context(**{NO_PUSH: True})._qbo_apply_remote_values(self, changes)
         binding._qbo_mark_synced(data)
-        self._qbo_log(job, binding, "created")
+        record._qbo_on_linked(self)
+        if model._qbo_changed_fields(data, record._qbo_prepare_payload(binding)):
+            binding.write({"state": "to_push", "odoo_changed_at": fields.Datetime.now()})
+            self._qbo_cron("push")._trigger()
+        log.add(binding, "linked", self.env._("Linked to the Odoo record with the same e-mail or name."))
 
-    def _qbo_pull_conflict(self, job, model, binding, record, data, current, changes):
+    def _qbo_pull_conflict(self, model, binding, record, data, current, changes, log):
         """Both sides changed since the last sync: apply the connection's policy and keep the
         losing version in the log."""
         policy = self.conflict_policy
@@ -156,8 +200,8 @@ class QboConnection(models.Model):
         if policy == "manual":
             binding.write({"state": "conflict", "last_error": self.env._(
                 "Changed in Odoo and in QuickBooks: choose a version in the sync log.")})
-            self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides; nothing applied."),
-                          losing_side="qbo", losing_values=changes, losing_qbo_version=data)
+            log.add(binding, "conflict", self.env._("Changed on both sides; nothing applied."),
+                    losing_side="qbo", losing_values=changes, losing_qbo_version=data)
             return
         if policy == "qbo":
             losing = {key: current.get(key) for key in changes}
@@ -166,14 +210,14 @@ class QboConnection(models.Model):
             # Odoo's changes to other fields still go up.
             if model._qbo_changed_fields(data, record._qbo_prepare_payload(binding)):
                 binding.state = "to_push"
-            self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides: QuickBooks' version was kept."),
-                          losing_side="odoo", losing_values=losing)
+            log.add(binding, "conflict", self.env._("Changed on both sides: QuickBooks' version was kept."),
+                    losing_side="odoo", losing_values=losing)
             return
         # Odoo wins: QuickBooks' version becomes the base of the upload, which overwrites it.
         binding.write({"qbo_sync_token": data.get("SyncToken"), "qbo_payload": data, "state": "to_push"})
         self._qbo_cron("push")._trigger()
-        self._qbo_log(job, binding, "conflict", self.env._("Changed on both sides: Odoo's version was kept."),
-                      losing_side="qbo", losing_values=changes)
+        log.add(binding, "conflict", self.env._("Changed on both sides: Odoo's version was kept."),
+                losing_side="qbo", losing_values=changes)
 
     def _qbo_pull_deleted(self, job, model, row):
         """A name-list object only disappears in a merge: relink to the survivor when the webhook
@@ -210,34 +254,3 @@ class QboConnection(models.Model):
             record.with_context(**{NO_PUSH: True})._qbo_apply_remote_values(self, changes)
         binding._qbo_mark_synced(data)
         self._qbo_log(job, binding, "merged", self.env._("Merged in QuickBooks: now linked to %s.", merge.survivor_id))
-
-
-class _LocalMatcher:
-    """First-link index of the Odoo records not linked to this connection, built on first use."""
-
-    def __init__(self, connection, model):
-        self.connection, self.model, self.index = connection, model, None
-
-    def pop(self, remote):
-        if self.index is None:
-            self.index = self._build()
-        record_id = next((self.index[key] for key in self.model._qbo_match_keys(remote) if key in self.index), None)
-        if not record_id:
-            return None
-        record = self.model.browse(record_id)
-        for _record, values in record._qbo_match_values(self.connection):
-            for key in self.model._qbo_match_keys(values):
-                self.index.pop(key, None)
-        return record
-
-    def _build(self):
-        connection, model = self.connection, self.model
-        linked = connection.env["qbo.binding"].sudo().search([
-            ("connection_id", "=", connection.id), ("res_model", "=", model._name)]).mapped("res_id")
-        candidates = model.with_context(active_test=False).search(
-            [("company_id", "in", (False, connection.company_id.id)), ("id", "not in", linked)], order="id")
-        index = {}
-        for record, values in candidates._qbo_in_scope(connection, matching=True)._qbo_match_values(connection):
-            for key in model._qbo_match_keys(values):
-                index.setdefault(key, record.id)
-        return index
