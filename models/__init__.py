@@ -11,7 +11,6 @@ from . import (
     qbo_sync_mixin,
     qbo_sync_pull,
     qbo_sync_push,
-    qbo_ui,
     res_config_settings,
     res_partner,
 )

@@ -200,16 +200,20 @@ class QboConnection(models.Model):
 
     def _qbo_log(self, job, binding, outcome, message=False, record_name=None, **values):
         """Add a sync log line for ``binding`` to the run and count it."""
-        record = binding._qbo_record().exists()
+        record_name = record_name or binding._qbo_record().exists().display_name
+        return self.env["qbo.sync.log"].sudo().create(
+            self._qbo_log_values(job, binding, outcome, message, record_name, **values))
+
+    def _qbo_log_values(self, job, binding, outcome, message, record_name, **values):
+        """Count a log line in the run and return its values (one line, or one of a batch)."""
         job.counts["error" if outcome == "error" else
                    outcome if outcome in ("conflict", "skipped") else "done"] += 1
-        return self.env["qbo.sync.log"].sudo().create({
+        return {
             "run_id": job.run.id, "connection_id": self.id, "binding_id": binding.id,
-            "res_model": binding.res_model, "res_id": binding.res_id,
-            "record_name": record_name or record.display_name, "qbo_entity": binding.qbo_entity,
-            "qbo_id": binding.qbo_id, "direction": job.direction, "outcome": outcome, "message": message,
-            **values,
-        })
+            "res_model": binding.res_model, "res_id": binding.res_id, "record_name": record_name,
+            "qbo_entity": binding.qbo_entity, "qbo_id": binding.qbo_id, "direction": job.direction,
+            "outcome": outcome, "message": message, **values,
+        }
 
     # -----------------------------------------------------------------------------------------
     # Crons and buttons

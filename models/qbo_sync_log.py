@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -80,6 +81,14 @@ class QboSyncLog(models.Model):
     losing_values = fields.Json(help="The values of the version that lost the conflict.")
     losing_qbo_version = fields.Json(help="QuickBooks' object of a conflict left for a person to decide.")
     applied = fields.Boolean(help="The losing version was applied.")
+    # fields.Json has no form widget: a person reads the losing version as indented JSON.
+    losing_values_text = fields.Text("Losing Version", compute="_compute_losing_values_text")
+
+    @api.depends("losing_values")
+    def _compute_losing_values_text(self):
+        for line in self:
+            line.losing_values_text = line.losing_values and json.dumps(
+                line.losing_values, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
     def _qbo_binding(self):
         """Return this line's binding, or raise a UserError when the record is gone."""

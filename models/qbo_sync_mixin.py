@@ -109,6 +109,15 @@ class QboSyncMixin(models.AbstractModel):
         """Create the record of a QuickBooks object (not uploaded back); None when it cannot be."""
         raise NotImplementedError
 
+    @api.model
+    def _qbo_create_from_remote_multi(self, connection, values_list):
+        """Create the records of several QuickBooks objects; adapters override it to create them
+        in one batch.
+
+        :return: a list aligned on ``values_list``: the record, or None when it cannot be
+        """
+        return [self._qbo_create_from_remote(connection, values) for values in values_list]
+
     def _qbo_on_linked(self, connection):
         """Called when a download links the record to an existing QuickBooks object."""
 
@@ -238,6 +247,13 @@ class QboSyncMixin(models.AbstractModel):
     # -----------------------------------------------------------------------------------------
     # Buttons
     # -----------------------------------------------------------------------------------------
+    def action_qbo_open_in_quickbooks(self):
+        """Open the record's QuickBooks object in QuickBooks' own interface, in a new tab."""
+        self.ensure_one()
+        if not self.qbo_url:
+            raise UserError(self.env._("%s is not in QuickBooks Online yet.", self.display_name))
+        return {"type": "ir.actions.act_url", "url": self.qbo_url, "target": "new"}
+
     def action_qbo_sync_now(self):
         """Upload these records to the current company's QuickBooks now (then download its
         changes), and say how it went.

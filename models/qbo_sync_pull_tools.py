@@ -26,15 +26,13 @@ class RunCache:
 
 
 class PullLog:
-    """The sync log lines of one chunk, counted at once as ``_qbo_log`` counts them and created in
-    one batch at its end (inside its savepoint: a rolled-back chunk leaves no line)."""
+    """The sync log lines of one chunk, created in one batch at its end (inside its savepoint: a
+    rolled-back chunk leaves no line)."""
 
     def __init__(self, connection, job):
         self.connection, self.job, self.lines = connection, job, []
 
     def add(self, binding, outcome, message=False, **values):
-        self.job.counts["error" if outcome == "error" else
-                        outcome if outcome in ("conflict", "skipped") else "done"] += 1
         self.lines.append((binding, outcome, message, values))
 
     def flush(self):
@@ -45,13 +43,10 @@ class PullLog:
         for res_model, ids in by_model.items():
             records = env[res_model].browse(ids).exists()
             names.update({(res_model, record.id): record.display_name for record in records})
-        env["qbo.sync.log"].sudo().create([{
-            "run_id": self.job.run.id, "connection_id": self.connection.id, "binding_id": binding.id,
-            "res_model": binding.res_model, "res_id": binding.res_id,
-            "record_name": names.get((binding.res_model, binding.res_id), False), "qbo_entity": binding.qbo_entity,
-            "qbo_id": binding.qbo_id, "direction": self.job.direction, "outcome": outcome, "message": message,
-            **values,
-        } for binding, outcome, message, values in self.lines])
+        env["qbo.sync.log"].sudo().create([
+            self.connection._qbo_log_values(self.job, binding, outcome, message,
+                                            names.get((binding.res_model, binding.res_id), False), **values)
+            for binding, outcome, message, values in self.lines])
         self.lines = []
 
 

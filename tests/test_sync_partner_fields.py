@@ -49,15 +49,17 @@ class TestSyncPartnerFields(SyncEngineCase, TransactionCase):
         self.push()
         self.assertEqual(self.binding(partner).state, "synced")
         self.env.flush_all()
-        before = partner.read()[0]
-        before_delivery = delivery.read()[0]
+        # Every field but the time of the last sync, which reading QuickBooks' new version moves.
+        fields = [name for name in partner._fields if name != "qbo_last_sync_at"]
+        before = partner.read(fields)[0]
+        before_delivery = delivery.read(fields)[0]
         # Another QuickBooks edit brings the whole Customer down again: nothing of ours changes.
         self.control.user_write("Customer", {"Id": partner.qbo_id, "PrintOnCheckName": "Jane"})
         self.pull()
         self.env.flush_all()
         self.env.invalidate_all()
-        self.assertEqual(partner.read()[0], before)
-        self.assertEqual(delivery.read()[0], before_delivery)
+        self.assertEqual(partner.read(fields)[0], before)
+        self.assertEqual(delivery.read(fields)[0], before_delivery)
         self.assertEqual(self.binding(partner).state, "synced")
 
     def test_every_field_comes_down(self):
