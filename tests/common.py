@@ -12,9 +12,10 @@ CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret"
 
 
-class QBOFakeServerMixin:
-    """Starts one fake QuickBooks server per test class (ephemeral port, auto-approve) and sets
-    the app credentials it expects. Use with TransactionCase or HttpCase."""
+class FakeServerMixin:
+    """Starts one fake QuickBooks server per test class (ephemeral port, auto-approve), stopped
+    when the class ends: ``cls.fake`` and its control API ``cls.control``. Needs no Odoo env
+    (usable with BaseCase)."""
 
     @classmethod
     def setUpClass(cls):
@@ -22,6 +23,15 @@ class QBOFakeServerMixin:
         cls.fake = FakeQBO(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, auto_approve=True).start()
         cls.addClassCleanup(cls.fake.stop)
         cls.control = Control(cls.fake.url)
+
+
+class QBOFakeServerMixin(FakeServerMixin):
+    """The fake server, plus the app credentials it expects and the company's connection
+    pointing at it. Use with TransactionCase or HttpCase."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         params = cls.env["ir.config_parameter"].sudo()
         params.set_param(const.PARAM_CLIENT_ID, CLIENT_ID)
         params.set_param(const.PARAM_CLIENT_SECRET, CLIENT_SECRET)

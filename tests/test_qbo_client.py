@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo.addons.quickbooks_online import const
-from odoo.addons.quickbooks_online.fake_qbo import FakeQBO
-from odoo.addons.quickbooks_online.fake_qbo.control import Control
 from odoo.addons.quickbooks_online.utils import qbo_client
 from odoo.addons.quickbooks_online.utils.qbo_client import (
     QBOAuthError,
@@ -22,20 +20,13 @@ from odoo.addons.quickbooks_online.utils.qbo_client import (
 )
 from odoo.tests import BaseCase, tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET
+from .common import CLIENT_ID, CLIENT_SECRET, FakeServerMixin
 
 REDIRECT = "http://127.0.0.1:8069/quickbooks_online/oauth/callback"
 
 
 @tagged("post_install", "-at_install")
-class TestQBOClient(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.fake = FakeQBO(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, auto_approve=True).start()
-        cls.addClassCleanup(cls.fake.stop)
-        cls.control = Control(cls.fake.url)
-
+class TestQBOClient(FakeServerMixin, BaseCase):
     def _client(self, secret=None, **kwargs):
         return QBOClient(CLIENT_ID, secret or CLIENT_SECRET, REDIRECT, "custom", self.fake.url, **kwargs)
 

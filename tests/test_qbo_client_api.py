@@ -8,8 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.addons.quickbooks_online.fake_qbo import FakeQBO
-from odoo.addons.quickbooks_online.fake_qbo.control import Control
 from odoo.addons.quickbooks_online.utils.qbo_client import (
     PARAM_API_TIMEOUT,
     QBOAuthError,
@@ -26,7 +24,7 @@ from odoo.addons.quickbooks_online.utils.qbo_client import (
 from odoo.addons.quickbooks_online.utils.qbo_errors import error_from_reply
 from odoo.tests import BaseCase, TransactionCase, tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin
+from .common import CLIENT_ID, CLIENT_SECRET, FakeServerMixin, QBOFakeServerMixin
 
 REDIRECT = "http://127.0.0.1:8069/quickbooks_online/oauth/callback"
 
@@ -36,13 +34,10 @@ def rid():
 
 
 @tagged("post_install", "-at_install")
-class TestQBOClientAPI(BaseCase):
+class TestQBOClientAPI(FakeServerMixin, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeQBO(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, auto_approve=True).start()
-        cls.addClassCleanup(cls.fake.stop)
-        cls.control = Control(cls.fake.url)
         client = QBOClient(CLIENT_ID, CLIENT_SECRET, REDIRECT, "custom", cls.fake.url)
         location = requests.get(client.authorization_url("s"), allow_redirects=False, timeout=10).headers["Location"]
         params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
