@@ -1,5 +1,7 @@
-"""What the fault and hostile-data tests check after every scenario: no duplicate on either side
-and no lost change, counted on the real QuickBooks side (the fake's API, over HTTP)."""
+"""Shared set-up of the sync tests: a connected company on the local QuickBooks server, runs
+called as the crons call them, request-log helpers, and what every scenario checks at its end:
+no duplicate on either side and no lost change, counted on the real QuickBooks side (the fake's
+API, over HTTP)."""
 
 from collections import Counter
 from datetime import timedelta
@@ -18,6 +20,8 @@ class SyncCaseMixin(QBOFakeServerMixin):
         self._connect()
         self.Partner = self.env["res.partner"]
         self.Binding = self.env["qbo.binding"].sudo()
+        self.push_cron = self.env.ref("quickbooks_online.ir_cron_qbo_push")
+        self.pull_cron = self.env.ref("quickbooks_online.ir_cron_qbo_pull")
 
     # -- runs ----------------------------------------------------------------------------------
     def push(self):
@@ -35,18 +39,22 @@ class SyncCaseMixin(QBOFakeServerMixin):
     def last_run(self, direction="push"):
         return self.env["qbo.sync.run"].search([("direction", "=", direction)], limit=1)
 
-    def binding(self, partners):
+    def binding(self, partners, connection=None):
+        """The bindings of ``partners`` (one partner or many) on ``connection`` (default: the class's)."""
         return self.Binding.search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids),
-                                    ("connection_id", "=", self.connection.id)])
+                                    ("connection_id", "=", (connection or self.connection).id)])
 
     def make_partners(self, *names):
-        return self.Partner.create([{"name": name, "email": f"{name.split()[0].lower()}@example.com",
+        """One company per name, each with its own e-mail made of its whole name
+        ("Alpha Traders" -> alpha.traders@example.com): two names never share an address."""
+        return self.Partner.create([{"name": name, "email": "%s@example.com" % name.replace(" ", ".").lower(),
                                      "is_company": True} for name in names])
 
     # -- the QuickBooks side -------------------------------------------------------------------
-    def qbo_customers(self):
-        """Every Customer of the QuickBooks company, active or not, read through the API."""
-        client = self.connection._qbo_api_client()
+    def qbo_customers(self, connection=None):
+        """Every Customer of the connection's QuickBooks company (default: the class's), active or
+        not, read through the API."""
+        client = (connection or self.connection)._qbo_api_client()
         return list(client.query_all("Customer", "Active IN (true, false)"))
 
     def api_log(self, since=0, path=""):

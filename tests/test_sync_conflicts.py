@@ -5,11 +5,11 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSyncConflicts(SyncEngineCase, TransactionCase):
+class TestSyncConflicts(SyncCaseMixin, TransactionCase):
 
     def _both_sides_change(self, policy, odoo_later):
         self.connection.conflict_policy = policy
@@ -109,7 +109,7 @@ class TestSyncConflicts(SyncEngineCase, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncMultiCompany(SyncEngineCase, TransactionCase):
+class TestSyncMultiCompany(SyncCaseMixin, TransactionCase):
 
     def test_shared_partner_has_one_id_per_quickbooks_company(self):
         company_b = self.env["res.company"].create({"name": "Second Co"})

@@ -3,11 +3,11 @@
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSyncPush(SyncEngineCase, TransactionCase):
+class TestSyncPush(SyncCaseMixin, TransactionCase):
 
     def test_create_only_flags_and_wakes_the_push_cron(self):
         mark = self.log_mark()
@@ -103,7 +103,7 @@ class TestSyncPush(SyncEngineCase, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncButtons(SyncEngineCase, TransactionCase):
+class TestSyncButtons(SyncCaseMixin, TransactionCase):
 
     def test_upload_all_flags_existing_partners(self):
         partner = self.Partner.create({"name": "Before Connecting", "email": "before@example.com"})

@@ -3,11 +3,11 @@ their contacts, the wizard's scope options."""
 
 from odoo.tests import TransactionCase, tagged
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSyncPartnerFields(SyncEngineCase, TransactionCase):
+class TestSyncPartnerFields(SyncCaseMixin, TransactionCase):
 
     def _full_partner(self):
         us = self.env.ref("base.us")

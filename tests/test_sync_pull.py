@@ -2,11 +2,11 @@
 
 from odoo.tests import TransactionCase, tagged
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSyncPull(SyncEngineCase, TransactionCase):
+class TestSyncPull(SyncCaseMixin, TransactionCase):
 
     def test_first_pull_imports_customers_with_language(self):
         self.connection.partner_lang = "en_US"

@@ -6,13 +6,13 @@ from unittest.mock import patch
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 QUIET = ("odoo.addons.quickbooks_online.models.qbo_sync_pull",)
 
 
 @tagged("post_install", "-at_install")
-class TestSyncPullChunks(SyncEngineCase, TransactionCase):
+class TestSyncPullChunks(SyncCaseMixin, TransactionCase):
 
     def test_one_bad_new_customer_fails_alone(self):
         for name in ("Alpha Co", "Bomb Co", "Gamma Co"):

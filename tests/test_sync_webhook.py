@@ -8,13 +8,13 @@ import json
 from odoo.addons.quickbooks_online import const
 from odoo.tests import HttpCase, tagged
 
-from .sync_engine_common import SyncEngineCase
+from .sync_common import SyncCaseMixin
 
 VERIFIER = "test-verifier-token"
 
 
 @tagged("post_install", "-at_install")
-class TestSyncWebhook(SyncEngineCase, HttpCase):
+class TestSyncWebhook(SyncCaseMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
