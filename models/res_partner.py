@@ -17,13 +17,14 @@ _PLAIN_KEYS = {"name", "is_company", "company_name", "email", "phone", "mobile",
                "city", "zip", "comment", "active"}
 _RENAMED_KEYS = {"fax": "qbo_fax", "alternate_phone": "qbo_alternate_phone"}
 _ADDRESS_KEYS = ("street", "street2", "city", "zip")
+_ADDRESS_FIELDS = (*_ADDRESS_KEYS, "state_id", "country_id")
 
 
 class ResPartner(models.Model):
     """Customers ⇄ partners (docs/ENGINE.md §6): top-level partners are Customers, a company's
     primary contact (its oldest child contact not linked on its own) gives the Customer's person
-    name and title, the other child contacts are sub-customers, the first delivery address is
-    the ShipAddr."""
+    name and title, the other child contacts and the "other" addresses (a job site with its own
+    address) are sub-customers, a partner's first delivery address is its ShipAddr."""
 
     _name = "res.partner"
     _inherit = ["res.partner", "qbo.sync.mixin"]
@@ -51,19 +52,44 @@ class ResPartner(models.Model):
         return next((c for c in children if c.id not in linked), self.browse())
 
     def _qbo_delivery_address(self):
+        """The partner's own first delivery address (its ShipAddr), a sub-customer's too."""
         self.ensure_one()
         return self.child_ids.filtered(lambda c: c.type == "delivery" and c.active)[:1]
 
     def _qbo_role(self):
-        """'customer', 'sub_customer', 'primary_contact', 'delivery' or 'other' (not synced alone)."""
+        """'customer', 'sub_customer', 'primary_contact', 'delivery' or 'none' (not synced alone).
+
+        A child of type 'other' is a sub-customer like a contact: Odoo makes a child contact's
+        address its parent's, so a sub-customer with an address of its own (a job site) is an
+        "Other Address" in Odoo (``_qbo_sub_customer_type``)."""
         self.ensure_one()
         if not self.parent_id:
             return "customer"
         if self.type == "delivery":
-            return "delivery" if self == self.parent_id._qbo_delivery_address() else "other"
+            return "delivery" if self == self.parent_id._qbo_delivery_address() else "none"
+        if self.type == "other":
+            return "sub_customer"
         if self.type != "contact":
-            return "other"
+            return "none"
         return "primary_contact" if self == self.parent_id._qbo_primary_contact() else "sub_customer"
+
+    def _qbo_sub_customer_type(self, vals):
+        """The type of the sub-customer ``self`` once partner values ``vals`` (the changes, maybe
+        a new ``parent_id``) are written: 'other' when a 'contact' gets an address that is set
+        and is not its parent's (as a contact it would get its parent's address from Odoo, and
+        its next upload would overwrite QuickBooks' own), else its type."""
+        self.ensure_one()
+        parent = self.browse(vals["parent_id"]) if vals.get("parent_id") else self.parent_id
+        if self.type != "contact" or not parent or not vals.keys() & {*_ADDRESS_FIELDS, "parent_id"}:
+            return self.type
+
+        def address(values):
+            return {name: (value.id if isinstance(value, models.BaseModel) else value) or False
+                    for name, value in values}
+
+        own = address((name, vals[name] if name in vals else self[name]) for name in _ADDRESS_FIELDS)
+        return "other" if any(own.values()) and own != address((name, parent[name]) for name in _ADDRESS_FIELDS) \
+            else "contact"
 
     # -----------------------------------------------------------------------------------------
     # Hooks of qbo.sync.mixin
@@ -123,7 +149,7 @@ class ResPartner(models.Model):
         """The partner as mapper values (utils/mappers/partner.py), with ``primary_contact`` and
         ``parent_qbo_id`` (None when the parent has no QuickBooks id yet)."""
         self.ensure_one()
-        delivery = self._qbo_delivery_address() if not self.parent_id else self.browse()
+        delivery = self._qbo_delivery_address()
         primary = self._qbo_primary_contact()
         values = {
             "name": self.name, "is_company": self.is_company, "company_name": self.company_name,
@@ -239,6 +265,7 @@ class ResPartner(models.Model):
         partners._qbo_create_children([values_list[index] for index, _vals in tops], lookups)
         # A sub-customer is created bare under its parent, then written: created with its address,
         # Odoo would give it the parent's (or give the parent its own, if the parent has none).
+        # The write makes it an "other" address when its address is its own (_qbo_sub_customer_type).
         contacts = Partner.create([dict(base, parent_id=parent_id, name=values_list[index]["name"])
                                    for index, parent_id in children])
         for (index, _parent_id), partner in zip(children, contacts, strict=True):
@@ -298,6 +325,8 @@ class ResPartner(models.Model):
         vals = self._qbo_partner_vals(values, lookups)
         if values.get("parent_qbo_id"):
             vals["parent_id"] = self._qbo_find_bound(connection, values["parent_qbo_id"]).id or self.parent_id.id
+        if self._qbo_sub_customer_type(vals) != self.type:
+            vals["type"] = "other"  # a job site: its own address, which Odoo leaves alone
         if vals:
             self.write(vals)
         if values.get("ship"):
