@@ -38,4 +38,4 @@ for _ in $(seq 1 30); do
 done
 
 echo "[bench] N = $n"
-OAUTHLIB_INSECURE_TRANSPORT=1 "$PY" "$here/scripts/bench_sync.py" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"
+"$PY" "$here/scripts/bench_sync.py" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"

@@ -20,7 +20,7 @@ echo "[test] pytest: fake_qbo (pure Python, no Odoo)"
   --junitxml="$WORK/run.$$/junit-fake_qbo.xml" ${PYTEST_ARGS:-} fake_qbo/tests)
 fake_rc=$?
 echo "[test] pytest: addon (pytest-odoo: ORM, HTTP, tours)"
-(cd "$ADDON_COPY" && OAUTHLIB_INSECURE_TRANSPORT=1 "$PY" -m pytest \
+(cd "$ADDON_COPY" && "$PY" -m pytest \
   --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
   -p no:cacheprovider -q -rfEs --junitxml="$WORK/run.$$/junit-addon.xml" ${PYTEST_ARGS:-} tests)
 addon_rc=$?
