@@ -1,6 +1,13 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL, create_unique_index, index_exists
+
+# What makes a merge event the same event (with event_time, compared as equal when both empty).
+MERGE_EVENT_KEY = ("connection_id", "qbo_entity", "deleted_id", "survivor_id", "event_time")
+MERGE_EVENT_INDEX = "qbo_merge_event_once_uniq"
+# An undone merge older than CDC's 30-day window can never be met by a download.
+MERGE_EVENT_KEEP_DAYS = 30
 
 BINDING_STATES = [
     ("to_push", "To Upload"),
@@ -99,7 +106,12 @@ class QboBinding(models.Model):
 
 class QboMergeEvent(models.Model):
     """A merge notified by QuickBooks' webhook (``deletedId`` merged into ``qbo_id``). CDC only
-    says the merged-away object is deleted; this row tells the pull which object survived."""
+    says the merged-away object is deleted; this row tells the pull which object survived.
+
+    Intuit sends a notification again when it doubts it arrived, and anyone holding a signed body
+    can replay it: an event (connection, entity, both ids, QuickBooks' time of the event) is
+    stored once, by a unique index the inserts of ``_qbo_store`` ignore conflicts on. Rows are
+    vacuumed once used (``done``) or after CDC's 30 days, when no download can use them any more."""
 
     _name = "qbo.merge.event"
     _description = "QuickBooks Online Merge"
@@ -110,4 +122,58 @@ class QboMergeEvent(models.Model):
     qbo_entity = fields.Char(required=True)
     deleted_id = fields.Char(required=True, index=True)
     survivor_id = fields.Char(required=True)
+    event_time = fields.Datetime(help="QuickBooks' time of the merge, as notified (empty when not given).")
     done = fields.Boolean(index=True)
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        if not index_exists(self.env.cr, MERGE_EVENT_INDEX):
+            # Rows stored before the index was: keep the newest of each event (the one a download reads).
+            self.env.cr.execute(SQL(
+                "DELETE FROM qbo_merge_event e USING qbo_merge_event newer WHERE %s AND newer.id > e.id",
+                SQL(" AND ").join(SQL("newer.%s IS NOT DISTINCT FROM e.%s", SQL.identifier(name), SQL.identifier(name))
+                                  for name in MERGE_EVENT_KEY)))
+            create_unique_index(self.env.cr, MERGE_EVENT_INDEX, self._table, [
+                *MERGE_EVENT_KEY[:-1], "COALESCE(event_time, '1970-01-01'::timestamp)"])
+        return result
+
+    @api.model
+    def _qbo_store(self, events):
+        """Store merge events ({connection_id, qbo_entity, deleted_id, survivor_id, event_time}, the
+        time as QuickBooks writes it or as Odoo does, or empty), each one once: the events already stored (or twice in ``events``) are left out, in one
+        ``INSERT … ON CONFLICT DO NOTHING`` that also holds when two requests bring the same
+        event at the same moment.
+
+        :return: the ids of the rows inserted
+        """
+        if not events:
+            return []
+        connections = {c.id: c for c in self.env["qbo.connection"].sudo().browse(
+            {event["connection_id"] for event in events})}
+        uid, now = self.env.uid, self.env.cr.now()
+        rows = SQL(", ").join(
+            SQL("(%s, %s, %s, %s, %s, %s::timestamp, FALSE, %s, %s, %s, %s)",
+                event["connection_id"], connections[event["connection_id"]].company_id.id or None,
+                event["qbo_entity"], event["deleted_id"], event["survivor_id"], self._qbo_event_time(event.get("event_time")),
+                uid, now, uid, now)
+            for event in events)
+        self.env.cr.execute(SQL(
+            "INSERT INTO qbo_merge_event (connection_id, company_id, qbo_entity, deleted_id, survivor_id, "
+            "event_time, done, create_uid, create_date, write_uid, write_date) VALUES %s "
+            "ON CONFLICT DO NOTHING RETURNING id", rows))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _qbo_event_time(self, value):
+        """Naive UTC of an event's time: QuickBooks' ISO text (any offset: one instant is one
+        event), an Odoo datetime, or None."""
+        if isinstance(value, datetime):
+            return value.replace(microsecond=0)
+        return parse_qbo_datetime(value) or None
+
+    @api.autovacuum
+    def _gc_qbo_merge_events(self):
+        """Drop the merges a download used, and those older than CDC's window, which no download
+        can meet any more (the merged-away object's deletion is only seen by CDC)."""
+        old = fields.Datetime.now() - timedelta(days=MERGE_EVENT_KEEP_DAYS)
+        self.sudo().search(["|", ("done", "=", True), ("create_date", "<", old)]).unlink()

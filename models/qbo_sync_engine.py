@@ -269,8 +269,9 @@ class QboConnection(models.Model):
 
     @api.model
     def _qbo_receive_webhook(self, events):
-        """Note the merges of ``events`` (parsed webhook events) and wake the download cron for
-        the realms connected here; other realms are ignored.
+        """Note the merges of ``events`` (parsed webhook events), each one once however often
+        Intuit (or anyone replaying a signed body) sends it, and wake the download cron for the
+        realms connected here; other realms are ignored.
 
         :return: the connections concerned
         """
@@ -278,9 +279,9 @@ class QboConnection(models.Model):
         connections = self.sudo().search([("realm_id", "in", list(realms)), ("state", "=", "connected")])
         by_realm = {connection.realm_id: connection for connection in connections}
         merges = [{"connection_id": by_realm[e.realm_id].id, "qbo_entity": e.entity, "deleted_id": e.deleted_id,
-                   "survivor_id": e.entity_id}
+                   "survivor_id": e.entity_id, "event_time": e.last_updated}
                   for e in events if e.realm_id in by_realm and e.operation == "Merge" and e.deleted_id]
-        self.env["qbo.merge.event"].sudo().create(merges)
+        self.env["qbo.merge.event"].sudo()._qbo_store(merges)
         if connections:
             self._qbo_cron("pull")._trigger()
         return connections
