@@ -7,3 +7,7 @@ UPDATE qbo_connection
        refresh_token_expires_at = NULL,
        refresh_token_hard_expires_at = NULL,
        state = CASE WHEN state = 'not_connected' THEN state ELSE 'disconnected' END;
+-- The Intuit app's secret and the webhook verifier token are secrets too: a copy gets new ones
+-- from an administrator if it is ever to talk to QuickBooks (a sandbox app, say).
+DELETE FROM ir_config_parameter
+ WHERE key IN ('quickbooks_online.client_secret', 'quickbooks_online.verifier_token');
