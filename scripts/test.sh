@@ -14,15 +14,17 @@ echo "[test] fresh database $DB with quickbooks_online installed"
 new_db "$DB"
 odoo -d "$DB" -i quickbooks_online --stop-after-init --log-level=warn
 
+# PYTEST_ARGS is split as the shell would split it, quotes included: -k "oauth or security".
+eval "pytest_args=(${PYTEST_ARGS:-})"
 set +e
 echo "[test] pytest: fake_qbo (pure Python, no Odoo)"
 (cd "$ADDON_COPY" && "$PY" -m pytest -p no:odoo -p no:cacheprovider -q -rfEs \
-  --junitxml="$WORK/run.$$/junit-fake_qbo.xml" ${PYTEST_ARGS:-} fake_qbo/tests)
+  --junitxml="$WORK/run.$$/junit-fake_qbo.xml" "${pytest_args[@]}" fake_qbo/tests)
 fake_rc=$?
 echo "[test] pytest: addon (pytest-odoo: ORM, HTTP, tours)"
 (cd "$ADDON_COPY" && "$PY" -m pytest \
   --odoo-config="$ODOO_CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
-  -p no:cacheprovider -q -rfEs --junitxml="$WORK/run.$$/junit-addon.xml" ${PYTEST_ARGS:-} tests)
+  -p no:cacheprovider -q -rfEs --junitxml="$WORK/run.$$/junit-addon.xml" "${pytest_args[@]}" tests)
 addon_rc=$?
 echo "[test] lint (ruff, pylint-odoo)"
 (cd "$HERE" && "$PY" -m ruff check --quiet .); ruff_rc=$?

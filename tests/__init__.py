@@ -1,0 +1,26 @@
+"""Every test module, so that Odoo's own runner (odoo-bin --test-enable) runs them as pytest-odoo does."""
+
+from . import (
+    test_connection,
+    test_demo,
+    test_install,
+    test_mapper_partner,
+    test_oauth_http,
+    test_qbo_client,
+    test_qbo_client_api,
+    test_qbo_webhook,
+    test_security,
+    test_security_rpc,
+    test_sync_conflicts,
+    test_sync_engine,
+    test_sync_faults,
+    test_sync_hostile,
+    test_sync_partner_fields,
+    test_sync_pull,
+    test_sync_pull_chunks,
+    test_sync_push_scale,
+    test_sync_sub_customers,
+    test_sync_ui,
+    test_sync_webhook,
+    test_tour,
+)

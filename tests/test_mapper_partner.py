@@ -1,15 +1,16 @@
 """Pure tests of utils/mappers (Customer ⇄ res.partner values): QuickBooks' real payloads, QBO's
 name rules, sparse deltas and a property-style round trip over generated (also hostile) partners.
-No database, nothing imported from Odoo."""
+No database."""
 
 import copy
 import json
 import os
 import random
-import unittest
 from pathlib import Path
 
 from babel.core import get_global
+
+from odoo.tests import BaseCase
 
 from ..utils.mappers import common, countries, partner
 from ..utils.mappers.common import MappingError
@@ -123,7 +124,7 @@ def round_trip(p, contact, parent):
     return payload, customer_to_partner(as_read(payload))
 
 
-class TestRoundTrip(unittest.TestCase):
+class TestRoundTrip(BaseCase):
     def test_canonical_partners_come_back_unchanged(self):
         gen = Generator(1)
         for index in range(400):
@@ -182,7 +183,7 @@ class TestRoundTrip(unittest.TestCase):
         self.assertEqual((by_id["21"]["is_company"], by_id["21"]["name"]), (False, "Rondonuwu Fruit and Vegi"))
 
 
-class TestNameRules(unittest.TestCase):
+class TestNameRules(BaseCase):
     def test_colons_tabs_newlines_and_lengths(self):
         payload = partner_to_customer({"name": "Acme: Sales\tWest\nDept " + "x" * 600, "is_company": True},
                                       {"name": "Jean:Luc Le  Grand Picard", "title": "Capitaine:de:Frégate"})
@@ -231,7 +232,7 @@ class TestNameRules(unittest.TestCase):
         self.assertEqual(partner.pull_changes(p, {**pulled, "name": "Acme Renamed"}), {"name": "Acme Renamed"})
 
 
-class TestValues(unittest.TestCase):
+class TestValues(BaseCase):
     def test_email_lists_and_invalid_addresses(self):
         payload = partner_to_customer({"name": "A", "email": "Anna <ANNA@ex.com>; bob@ex.org"})
         self.assertEqual(payload["PrimaryEmailAddr"], {"Address": "ANNA@ex.com, bob@ex.org"})
@@ -294,7 +295,7 @@ class TestValues(unittest.TestCase):
                          (None, "acme: sales"))
 
 
-class TestSparseDelta(unittest.TestCase):
+class TestSparseDelta(BaseCase):
     base = {"name": "Ann Lee", "email": "ann@ex.com", "phone": "555", "street": "1 Main", "street2": "B",
             "comment": "<p>hi</p>", "title": "Dr."}
 

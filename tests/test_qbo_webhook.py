@@ -1,5 +1,5 @@
 """Pure tests of utils/qbo_webhook.py: Intuit's known-answer signatures, both payload shapes,
-hostile bodies. No database, nothing imported from Odoo."""
+hostile bodies. No database."""
 
 import base64
 import hashlib
@@ -8,8 +8,9 @@ import json
 import os
 import random
 import re
-import unittest
 from pathlib import Path
+
+from odoo.tests import BaseCase
 
 from ..utils import qbo_webhook
 from ..utils.qbo_webhook import Event, WebhookPayloadError, parse_notifications, verify_signature
@@ -31,7 +32,7 @@ def sign(body, token):
     return base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode()
 
 
-class FixtureCase(unittest.TestCase):
+class FixtureCase(BaseCase):
     def setUp(self):
         super().setUp()
         if not (fixtures_dir() / "SOURCES.md").is_file():
@@ -124,7 +125,7 @@ def cloud_event(type_, entity_id="5", realm="123", **extra):
     return {"specversion": "1.0", "type": type_, "intuitentityid": entity_id, "intuitaccountid": realm, **extra}
 
 
-class TestParseShapes(unittest.TestCase):
+class TestParseShapes(BaseCase):
     def test_cloudevents_entity_names_and_verbs(self):
         for entity in qbo_webhook.ENTITIES:
             with self.subTest(entity):
@@ -155,7 +156,7 @@ class TestParseShapes(unittest.TestCase):
         self.assertEqual(event, Event("42", "Invoice", "7", "Void", None))
 
 
-class TestHostilePayloads(unittest.TestCase):
+class TestHostilePayloads(BaseCase):
     def assertRejected(self, body):
         with self.assertRaises(WebhookPayloadError) as caught:
             parse_notifications(body)
