@@ -17,6 +17,11 @@ CUSTOM_DISCOVERY_PATH = "/.well-known/openid_configuration"
 CUSTOM_API_PATH = "/v3"
 # Hosts for which plain http:// is accepted (tokens never leave the machine).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Intuit's discovery documents may only name endpoints on this host or its subdomains.
+INTUIT_HOST = "intuit.com"
+# A custom server is for local testing: loopback only, unless its host is listed (comma-separated,
+# https only) in this system parameter, which only an administrator can set.
+PARAM_ALLOWED_CUSTOM_HOSTS = "quickbooks_online.allowed_custom_hosts"
 
 ENVIRONMENTS = [
     ("sandbox", "Sandbox"),

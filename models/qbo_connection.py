@@ -1,10 +1,11 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, modules, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import const
 from ..utils.qbo_client import (
@@ -25,6 +26,9 @@ _TOKEN_FIELDS = (
     "access_token", "access_token_expires_at", "refresh_token",
     "refresh_token_expires_at", "refresh_token_hard_expires_at",
 )
+# Fields that decide where the tokens and the client secret are sent: system administrators
+# only, and only while no grant is held (ARCHITECTURE.md §5).
+_DESTINATION_FIELDS = ("environment", "custom_base_url")
 
 
 class QboConnection(models.Model):
@@ -65,6 +69,26 @@ class QboConnection(models.Model):
          "Sync intervals are at least one minute."),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.keys() & set(_DESTINATION_FIELDS) for vals in vals_list):
+            self.browse()._qbo_check_destination_change()
+        connections = super().create(vals_list)
+        connections.filtered(lambda c: c.environment == "custom")._qbo_log_destination()
+        return connections
+
+    def write(self, vals):
+        moved = self.browse()
+        if vals.keys() & set(_DESTINATION_FIELDS):
+            moved = self.filtered(lambda c: any((c[name] or False) != (vals[name] or False)
+                                                for name in _DESTINATION_FIELDS if name in vals))
+            moved._qbo_check_destination_change()
+        result = super().write(vals)
+        moved._qbo_log_destination()
+        if "push_interval" in vals or "pull_interval" in vals:
+            self._qbo_apply_cron_intervals()
+        return result
+
     def init(self):
         # A realm is connected to one Odoo company at a time: the last guard behind the
         # friendly check in _qbo_check_realm_free (two simultaneous callbacks).
@@ -77,9 +101,36 @@ class QboConnection(models.Model):
     def _check_custom_base_url(self):
         for connection in self.filtered(lambda c: c.environment == "custom"):
             try:
-                check_custom_base_url(connection.custom_base_url)
+                check_custom_base_url(connection.custom_base_url, self._qbo_allowed_custom_hosts())
             except ValueError as e:
                 raise ValidationError(self.env._("Invalid custom server URL: %s", e)) from e
+
+    @api.model
+    def _qbo_allowed_custom_hosts(self):
+        """Hosts besides loopback a custom server may be on (system parameter, empty by default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(const.PARAM_ALLOWED_CUSTOM_HOSTS) or ""
+        return tuple(host.strip() for host in value.split(",") if host.strip())
+
+    def _qbo_check_destination_change(self):
+        """Refuse a change of where secrets go unless a system administrator makes it while the
+        connection holds no grant.
+
+        :raises AccessError: the user is not a system administrator
+        :raises UserError: the connection is connected (or awaiting re-authorisation)
+        """
+        if not self.env.is_system():
+            raise AccessError(self.env._(
+                "Only a system administrator can change the QuickBooks environment or server: they decide "
+                "where the QuickBooks authorization and the app's secret are sent."))
+        if any(c.state in ("connected", "needs_reauth") for c in self):
+            raise UserError(self.env._("Disconnect from QuickBooks Online before changing the environment or server."))
+
+    def _qbo_log_destination(self):
+        """Say in the chatter who pointed the connection where."""
+        for connection in self:
+            where = connection.environment if connection.environment != "custom" else connection.custom_base_url
+            connection._qbo_post_note(self.env._(
+                "QuickBooks environment set to %(where)s by %(user)s.", where=where, user=self.env.user.name))
 
     @api.depends("company_id.name")
     def _compute_display_name(self):
@@ -120,7 +171,8 @@ class QboConnection(models.Model):
             raise UserError(self.env._("Set the QuickBooks app's Client ID and Client Secret in Settings first."))
         return QBOClient(client_id, client_secret, self._qbo_redirect_uri(), self.environment,
                          base_url=self.custom_base_url, realm_id=self.realm_id, access_token=access_token,
-                         timeout=api_timeout(params.get_param(PARAM_API_TIMEOUT)))
+                         timeout=api_timeout(params.get_param(PARAM_API_TIMEOUT)),
+                         allowed_hosts=self._qbo_allowed_custom_hosts())
 
     @api.model
     def _qbo_user_error(self, error):
@@ -251,16 +303,38 @@ class QboConnection(models.Model):
         )
 
     def _qbo_notify_managers(self, summary, note, deadline=None):
-        """Schedule a warning activity for each QuickBooks manager of the company, once."""
+        """Schedule a warning activity for each QuickBooks manager of the company, once.
+
+        ``note`` is plain text (it may quote Intuit): it is escaped, never rendered as HTML. As
+        superuser, in a savepoint each: a manager or a caller without an e-mail address, or any
+        failure to notify, never undoes the caller's work (e.g. the state it just saved)."""
         self.ensure_one()
+        connection = self.sudo()
         managers = self.env.ref("quickbooks_online.group_qbo_manager").sudo().users.filtered(
             lambda u: not u.share and u.active and self.company_id in u.company_ids
             and u != self.env.ref("base.user_root"))
-        existing = self.activity_ids.filtered(lambda a: a.summary == summary).user_id
+        existing = connection.activity_ids.filtered(lambda a: a.summary == summary).user_id
         for user in managers - existing:
-            self.activity_schedule(
-                "mail.mail_activity_data_warning", date_deadline=deadline, summary=summary, note=note,
-                user_id=user.id)
+            try:
+                with self.env.cr.savepoint():
+                    connection.activity_schedule(
+                        "mail.mail_activity_data_warning", date_deadline=deadline, summary=summary,
+                        note=Markup("<p>%s</p>") % str(note), user_id=user.id)
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("QuickBooks: could not notify user %s", user.id)
+
+    def _qbo_post_note(self, body):
+        """Post ``body`` (plain text: escaped) in the connection's chatter as the current user.
+
+        As superuser, in a savepoint: a user without an e-mail address (whom ``message_post``
+        would refuse) or any failure to post never undoes the work the note reports."""
+        for connection in self.sudo():
+            try:
+                with self.env.cr.savepoint():
+                    connection.message_post(body=str(body), author_id=self.env.user.partner_id.id,
+                                            subtype_xmlid="mail.mt_note")
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("QuickBooks: could not post on connection %s", connection.id)
 
     def _qbo_check_token_expiry(self):
         """Warn the managers when the grant ends within 14 days (rolling or hard expiry)."""

@@ -118,9 +118,10 @@ class QboConnection(models.Model):
             self._qbo_revoke_quietly(client, tokens.refresh_token)
             self._qbo_check_realm_free(realm_id)
             raise
-        self.activity_unlink(["mail.mail_activity_data_warning"])
-        self.message_post(body=self.env._("Connected to the QuickBooks company %(name)s (realm %(realm)s).",
-                                 name=info["name"], realm=realm_id))
+        # The grant is saved: what follows only reports it and must never undo it.
+        self.sudo().activity_unlink(["mail.mail_activity_data_warning"])
+        self._qbo_post_note(self.env._("Connected to the QuickBooks company %(name)s (realm %(realm)s).",
+                                       name=info["name"], realm=realm_id))
         _logger.info("QuickBooks Online: company %s connected to realm %s", self.company_id.id, realm_id)
         return True
 
@@ -155,14 +156,15 @@ class QboConnection(models.Model):
                 revoked = self._qbo_client().revoke(token)
             except QBOAuthError:
                 revoked = True  # the grant was dead already
-            except QBOError as e:
+            except (QBOError, UserError) as e:
                 _logger.warning("QuickBooks: revoke failed for company %s: %s", self.company_id.id, e)
         connection.write({
             "state": "disconnected", "access_token": False, "refresh_token": False,
             "access_token_expires_at": False, "refresh_token_expires_at": False,
             "refresh_token_hard_expires_at": False,
         })
-        self.message_post(body=self.env._("Disconnected from QuickBooks Online."))
+        # Forgotten in Odoo as at Intuit: the note reports it and cannot undo it.
+        self._qbo_post_note(self.env._("Disconnected from QuickBooks Online."))
         if revoked:
             return self._qbo_notification(self.env._("Disconnected from QuickBooks Online."), "success")
         return self._qbo_notification(
@@ -196,11 +198,11 @@ class QboConnection(models.Model):
         """Forget what was synced (for now the last sync times); the connection stays."""
         self.check_access("write")
         self.write({"last_push_at": False, "last_pull_at": False})
-        for connection in self:
-            connection.message_post(body=self.env._("Sync state reset: the next sync starts from scratch."))
+        self._qbo_post_note(self.env._("Sync state reset: the next sync starts from scratch."))
 
     def action_qbo_open_reset_wizard(self):
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reset QuickBooks Online Connection"),
@@ -211,6 +213,7 @@ class QboConnection(models.Model):
         }
 
     def action_qbo_open_setup_wizard(self):
+        self.check_access("write")
         return self.env["qbo.setup.wizard"].action_open()
 
     def _qbo_notification(self, message, kind):
@@ -240,9 +243,3 @@ class QboConnection(models.Model):
     def _unlink_except_connected(self):
         if any(self.sudo().mapped("refresh_token")):
             raise UserError(self.env._("Disconnect from QuickBooks Online before deleting the connection."))
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "push_interval" in vals or "pull_interval" in vals:
-            self._qbo_apply_cron_intervals()
-        return result

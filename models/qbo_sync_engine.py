@@ -254,11 +254,13 @@ class QboConnection(models.Model):
             self.env._("Everything will be downloaded from QuickBooks in the background."), "info")
 
     def action_qbo_sync_now(self):
-        """Upload, then download, now."""
+        """Wake the upload and download crons: they run within seconds, each in its own
+        transaction (nothing is sent from the request, which must not commit)."""
         self._qbo_check_connected()
-        self.sudo()._qbo_push()
-        self.sudo()._qbo_pull()
-        return self._qbo_notification(self.env._("Synced with QuickBooks Online."), "success")
+        self._qbo_cron("push")._trigger()
+        self._qbo_cron("pull")._trigger()
+        return self._qbo_notification(self.env._(
+            "Upload and download started in the background: the sync log shows their outcome."), "info")
 
     def _qbo_reset_sync_state(self):
         """Forget what was synced: links, watermark and last sync times; the connection stays."""

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .qbo_sync_mixin import QBO_MANAGER, check_qbo_group
+
 DIRECTIONS = [("push", "Odoo → QuickBooks"), ("pull", "QuickBooks → Odoo")]
 OUTCOMES = [
     ("created", "Created"),
@@ -91,12 +93,21 @@ class QboSyncLog(models.Model):
                 line.losing_values, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
     def _qbo_binding(self):
-        """Return this line's binding, or raise a UserError when the record is gone."""
+        """Return this line's binding once the caller may act on it: a QuickBooks manager who can
+        edit the line and its record (checked here: the work is done as superuser).
+
+        :raises AccessError: when the caller may not
+        :raises UserError: when the record is gone
+        """
         self.ensure_one()
+        check_qbo_group(self.env, QBO_MANAGER)
+        self.check_access("write")
         binding = self.binding_id
-        if not binding or not binding._qbo_record().exists():
+        record = binding and binding.sudo()._qbo_record().exists()
+        if not record:
             raise UserError(self.env._("The record of this log line no longer exists."))
-        return binding
+        record.with_env(self.env).check_access("write")
+        return binding.sudo()
 
     def action_apply_losing_version(self):
         """Write the version that lost the conflict into Odoo as a normal edit: it is then uploaded,
@@ -108,8 +119,9 @@ class QboSyncLog(models.Model):
             if line.losing_qbo_version:
                 # A conflict left to a person: QuickBooks' version becomes the base of the upload.
                 binding._qbo_mark_synced(line.losing_qbo_version)
-            binding._qbo_record()._qbo_apply_remote_values(binding.connection_id, line.losing_values)
-            binding._qbo_record()._qbo_flag_for_push()
+            record = binding._qbo_record().with_env(self.env)
+            record._qbo_apply_remote_values(binding.connection_id, line.losing_values)
+            record._qbo_flag_for_push()
             line.applied = True
         return True
 
@@ -125,6 +137,7 @@ class QboSyncLog(models.Model):
 
     def action_open_record(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": self.res_model,

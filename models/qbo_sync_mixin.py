@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .qbo_binding import BINDING_STATES
 
@@ -7,8 +7,21 @@ from .qbo_binding import BINDING_STATES
 NO_PUSH = "qbo_no_push"
 PUSH_CRON = "quickbooks_online.ir_cron_qbo_push"
 PULL_CRON = "quickbooks_online.ir_cron_qbo_pull"
+QBO_USER = "quickbooks_online.group_qbo_user"
+QBO_MANAGER = "quickbooks_online.group_qbo_manager"
 # Where a QuickBooks object opens in QuickBooks' own interface, per environment.
 APP_URLS = {"production": "https://app.qbo.intuit.com", "sandbox": "https://app.sandbox.qbo.intuit.com"}
+
+
+def check_qbo_group(env, group):
+    """Check, in a method a client can call over RPC, that the caller is in ``group`` (QBO_USER
+    or QBO_MANAGER) before the method does anything as superuser: hiding a button is no check.
+
+    :raises AccessError: when not
+    """
+    if not env.su and not env.user.has_group(group):
+        raise AccessError(env._("This needs the QuickBooks Online %(group)s access right.",
+                                group=env.ref(group).sudo().name))
 
 
 class QBODependencyPending(Exception):
@@ -39,8 +52,12 @@ class QboSyncMixin(models.AbstractModel):
         search="_search_qbo_sync_state", compute_sudo=True)
     qbo_last_sync_at = fields.Datetime("QuickBooks Last Sync", compute="_compute_qbo_binding_fields",
                                        compute_sudo=True)
-    qbo_last_error = fields.Text("QuickBooks Error", compute="_compute_qbo_binding_fields", compute_sudo=True)
-    qbo_url = fields.Char("QuickBooks Link", compute="_compute_qbo_binding_fields", compute_sudo=True)
+    # What QuickBooks said and where the object is there: QuickBooks users only (computed as
+    # superuser, so the field's group is the check).
+    qbo_last_error = fields.Text("QuickBooks Error", compute="_compute_qbo_binding_fields", compute_sudo=True,
+                                 groups=QBO_USER)
+    qbo_url = fields.Char("QuickBooks Link", compute="_compute_qbo_binding_fields", compute_sudo=True,
+                          groups=QBO_USER)
 
     # -----------------------------------------------------------------------------------------
     # Hooks (the adapter overrides them)
@@ -248,26 +265,37 @@ class QboSyncMixin(models.AbstractModel):
     # Buttons
     # -----------------------------------------------------------------------------------------
     def action_qbo_open_in_quickbooks(self):
-        """Open the record's QuickBooks object in QuickBooks' own interface, in a new tab."""
+        """Open the record's QuickBooks object in QuickBooks' own interface, in a new tab.
+
+        :raises AccessError: the caller is no QuickBooks user or cannot read the record
+        """
         self.ensure_one()
+        check_qbo_group(self.env, QBO_USER)
+        self.check_access("read")
         if not self.qbo_url:
             raise UserError(self.env._("%s is not in QuickBooks Online yet.", self.display_name))
         return {"type": "ir.actions.act_url", "url": self.qbo_url, "target": "new"}
 
     def action_qbo_sync_now(self):
-        """Upload these records to the current company's QuickBooks now (then download its
-        changes), and say how it went.
+        """Queue these records for upload to the current company's QuickBooks and wake the upload
+        cron (it runs within seconds, in its own transaction); the outcome shows on each record
+        and in the sync log. Nothing is sent from the request itself: no commit in it.
 
+        :raises AccessError: the caller is no QuickBooks manager or cannot edit the records
         :raises UserError: when the company is not connected
         """
+        check_qbo_group(self.env, QBO_MANAGER)
+        self.check_access("write")
         connection = self.env["qbo.connection"]._qbo_for_company()
         if not connection or connection.state != "connected":
             raise UserError(self.env._("This company is not connected to QuickBooks Online."))
-        self._qbo_flag_for_push(connection.sudo())
-        connection.sudo()._qbo_push(bindings=self.env["qbo.binding"].sudo().search([
-            ("connection_id", "=", connection.id), ("res_model", "=", self._name), ("res_id", "in", self.ids)]))
-        errors = [r.qbo_last_error for r in self if r.qbo_sync_state in ("error", "conflict")]
-        if errors:
-            return connection._qbo_notification("\n".join(e for e in errors if e) or self.env._("Not synced."),
-                                                "warning")
-        return connection._qbo_notification(self.env._("Synced with QuickBooks Online."), "success")
+        connection.check_access("write")
+        flagged = self._qbo_flag_for_push(connection.sudo())
+        if not flagged:
+            return connection._qbo_notification(self.env._(
+                "Nothing queued: out of the QuickBooks sync's scope (see the setup wizard), or in a conflict "
+                "to settle in the sync log."),
+                "warning")
+        return connection._qbo_notification(self.env._(
+            "%s record(s) queued for upload to QuickBooks Online: the result shows on the QuickBooks tab and in "
+            "the sync log in a moment.", len(flagged)), "info")

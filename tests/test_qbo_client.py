@@ -86,10 +86,30 @@ class TestQBOClient(FakeServerMixin, BaseCase):
 
     def test_custom_url_rules(self):
         self.assertEqual(check_custom_base_url("http://localhost:8765/"), "http://localhost:8765")
-        self.assertEqual(check_custom_base_url("https://qbo.example.com"), "https://qbo.example.com")
-        for bad in ("http://qbo.example.com", "ftp://127.0.0.1", "", "127.0.0.1:8765"):
-            with self.assertRaises(ValueError):
-                check_custom_base_url(bad)
+        self.assertEqual(check_custom_base_url("https://[::1]:8765"), "https://[::1]:8765")
+        # Another host only when an administrator listed it, and then over https only.
+        self.assertEqual(check_custom_base_url("https://QBO.example.com", ["qbo.example.com"]),
+                         "https://QBO.example.com")
+        for bad, allowed in (("https://qbo.example.com", []), ("http://qbo.example.com", ["qbo.example.com"]),
+                             ("https://evil.example.com", ["qbo.example.com"]), ("ftp://127.0.0.1", []), ("", []),
+                             ("127.0.0.1:8765", []), ("http://a:b@127.0.0.1", []), ("http://127.0.0.1:x", []),
+                             ("http://127.0.0.1.evil.com", [])):
+            with self.subTest(url=bad), self.assertRaises(ValueError):
+                check_custom_base_url(bad, allowed)
+
+    def test_intuit_discovery_endpoints_are_intuit_hosts(self):
+        """Intuit's real discovery document passes the host check; each endpoint moved elsewhere fails."""
+        fixtures = os.environ.get("QBO_FIXTURES")
+        if not fixtures:
+            self.skipTest("QBO_FIXTURES is not set")
+        document = json.loads((Path(fixtures) / "oauth_discovery_document.json").read_text())
+        for key in qbo_client._DISCOVERY_ENDPOINTS:
+            self.assertTrue(qbo_client._endpoint_allowed(document[key], const.INTUIT_HOST), key)
+        for url in ("https://intuit.com.evil.example/token", "https://evilintuit.com/token",
+                    "http://oauth.platform.intuit.com/token", "javascript:alert(1)", None, 7):
+            with self.subTest(url=url):
+                self.assertFalse(qbo_client._endpoint_allowed(url, const.INTUIT_HOST))
+        self.assertTrue(qbo_client._endpoint_allowed("http://localhost:1/t", "127.0.0.1"))
 
     def test_sandbox_uses_intuit_urls(self):
         # Intuit is out of reach from tests: seed the cache with Intuit's real discovery document.

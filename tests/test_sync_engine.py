@@ -122,10 +122,23 @@ class TestSyncButtons(SyncCaseMixin, TransactionCase):
         self.assertEqual(self.Partner.search_count([("name", "=", "Download Me")]), 1)
 
     def test_sync_now_on_a_record(self):
+        """Sync now queues the record and wakes the upload cron; it says so, and the upload
+        (the cron's run) gives the true outcome, an error included."""
         partner = self.Partner.create({"name": "Right Now", "email": "now@example.com"})
+        self.push()
+        self.binding(partner).write({"state": "error", "last_error": "Earlier failure"})
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.push_cron.id)]).unlink()
         action = partner.action_qbo_sync_now()
-        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn("queued", action["params"]["message"])
+        self.assertEqual(partner.qbo_sync_state, "to_push", "the error is not hidden as synced")
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.push_cron.id)]))
+        self.push()
         self.assertEqual(partner.qbo_sync_state, "synced")
+        bad = self.Partner.create({"name": "Sync Now Bad", "email": "not-an-email"})
+        bad.action_qbo_sync_now()
+        self.push()
+        self.assertEqual(bad.qbo_sync_state, "error")
 
     def test_name_taken_by_vendor_is_disambiguated(self):
         self.control.user_write("Vendor", {"DisplayName": "Shared Name"})

@@ -8,7 +8,6 @@ talks HTTP, always with a timeout, and turns every failure into one of the excep
 
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -69,27 +68,58 @@ _discovery_cache = {}  # url -> (fetched_at, document)
 _discovery_lock = threading.Lock()
 
 
-def _fetch_discovery(url):
+def _fetch_discovery(url, allowed_host):
     """Return the OpenID discovery document at ``url``, from a per-process cache when fresh.
 
+    Its endpoints receive the client secret, the tokens and the user's browser: they must be
+    served over https (or plain http on loopback) by ``allowed_host`` itself, or by a subdomain
+    of it (Intuit's ``*.intuit.com``). A document naming another host is refused, so a hostile
+    or hijacked server cannot send the secrets elsewhere nor make the OAuth start an open redirect.
+
     :raises QBOTransportError: when it cannot be read
+    :raises QBOError: when an endpoint is on another host
     """
     with _discovery_lock:
         cached = _discovery_cache.get(url)
         if cached and time.monotonic() - cached[0] < const.DISCOVERY_CACHE_SECONDS:
             return cached[1]
     try:
-        response = requests.get(url, timeout=const.TIMEOUT_OAUTH)
+        response = requests.get(url, timeout=const.TIMEOUT_OAUTH, allow_redirects=False)
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as e:
         raise QBOTransportError(f"Cannot read the QuickBooks OAuth discovery document {url}: {e}") from e
+    if not isinstance(document, dict):
+        raise QBOTransportError(f"The discovery document {url} is not a JSON object")
     missing = {"authorization_endpoint", "token_endpoint", "revocation_endpoint"} - set(document)
     if missing:
         raise QBOTransportError(f"The discovery document {url} lacks {', '.join(sorted(missing))}")
+    for key in _DISCOVERY_ENDPOINTS:
+        if document.get(key) and not _endpoint_allowed(document[key], allowed_host):
+            raise QBOError(f"The discovery document {url} sends {key} to {document[key]!r}, not to "
+                           f"{allowed_host}: refused")
     with _discovery_lock:
         _discovery_cache[url] = (time.monotonic(), document)
     return document
+
+
+
+
+# Endpoints of a discovery document that receive secrets or the user's browser.
+_DISCOVERY_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "userinfo_endpoint")
+
+
+def _endpoint_allowed(url, allowed_host):
+    """Whether ``url`` is on ``allowed_host`` (or a subdomain), over https or loopback http."""
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or (parts.scheme == "http" and host not in const.LOOPBACK_HOSTS):
+        return False
+    if allowed_host in const.LOOPBACK_HOSTS:
+        return host in const.LOOPBACK_HOSTS
+    return host == allowed_host or host.endswith("." + allowed_host)
 
 
 class _AuthClient(AuthClient):
@@ -97,9 +127,9 @@ class _AuthClient(AuthClient):
     GETs it on every construction, without a timeout) and sets a timeout on every request
     (``AuthClient`` is a ``requests.Session``; all its token calls go through ``request()``)."""
 
-    def __init__(self, client_id, client_secret, redirect_uri, discovery_url):  # pylint: disable=super-init-not-called
+    def __init__(self, client_id, client_secret, redirect_uri, discovery_url, allowed_host):  # pylint: disable=super-init-not-called
         requests.Session.__init__(self)  # skip AuthClient.__init__: it GETs the document again
-        document = _fetch_discovery(discovery_url)
+        document = _fetch_discovery(discovery_url, allowed_host)
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -137,8 +167,12 @@ class _QuickBooks(QuickBooks):
         path = urlsplit(url).path  # never the query string: only the path is logged
         started = time.monotonic()
         try:
-            response = self.session.request(request_type, url, headers=headers, params=params, data=data,
-                                            timeout=self.timeout or const.TIMEOUT_API)
+            # requests.Session's own request: the bearer header is set above, and OAuth2Session's
+            # would refuse plain http unless OAUTHLIB_INSECURE_TRANSPORT is set for the whole
+            # process. QBOClient allows http only for a loopback server (check_custom_base_url).
+            response = requests.Session.request(
+                self.session, request_type, url, headers=headers, params=params, data=data,
+                timeout=self.timeout or const.TIMEOUT_API)
         except requests.RequestException as e:
             # Timeout, refused or reset connection, RemoteDisconnected, ChunkedEncodingError.
             self.last_intuit_tid = None
@@ -155,19 +189,30 @@ class _QuickBooks(QuickBooks):
 # ---------------------------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------------------------
-def check_custom_base_url(url):
+def check_custom_base_url(url, allowed_hosts=()):
     """Return ``url`` without a trailing slash if it can serve as a custom QuickBooks server.
 
-    Plain http:// is accepted only on the loopback interface (the local test server): tokens
-    would otherwise travel in clear text.
+    A custom server is for local testing: it must be on the loopback interface, unless its host
+    is one of ``allowed_hosts`` (a system parameter an administrator sets on purpose), and then
+    over https only: tokens must never travel in clear text.
 
     :raises ValueError: with a message for the user otherwise
     """
     parts = urlsplit((url or "").strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http(s) URL")
-    if parts.scheme == "http" and parts.hostname not in const.LOOPBACK_HOSTS:
-        raise ValueError(f"{url!r}: plain http:// is only allowed for 127.0.0.1 or localhost")
+    try:
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password \
+            or parts.query or parts.fragment:
+        raise ValueError(f"{url!r} is not an http(s) server address")
+    if host not in const.LOOPBACK_HOSTS:
+        if host not in {h.strip().lower() for h in allowed_hosts if h.strip()}:
+            raise ValueError(f"{url!r}: a custom server must be on 127.0.0.1 or localhost (other hosts only "
+                             f"when listed in the system parameter {const.PARAM_ALLOWED_CUSTOM_HOSTS})")
+        if parts.scheme == "http":
+            raise ValueError(f"{url!r}: plain http:// is only allowed for 127.0.0.1 or localhost")
     return url.strip().rstrip("/")
 
 
@@ -182,7 +227,7 @@ class QBOClient:
     """
 
     def __init__(self, client_id, client_secret, redirect_uri, environment, base_url=None,
-                 realm_id=None, access_token=None, timeout=None):
+                 realm_id=None, access_token=None, timeout=None, allowed_hosts=()):
         if not client_id or not client_secret:
             raise QBOClientCredentialsError("The QuickBooks app client id and client secret are not set")
         self.client_id = client_id
@@ -194,23 +239,22 @@ class QBOClient:
         self.timeout = timeout
         self._qb = self._qb_token = None
         if environment == "custom":
-            self.base_url = check_custom_base_url(base_url)
+            self.base_url = check_custom_base_url(base_url, allowed_hosts)
             self.discovery_url = self.base_url + const.CUSTOM_DISCOVERY_PATH
             self.api_base = self.base_url + const.CUSTOM_API_PATH
-            if self.base_url.startswith("http://"):
-                # requests-oauthlib refuses http:// unless told; check_custom_base_url allowed
-                # http only on the loopback interface.
-                os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+            self.allowed_host = urlsplit(self.base_url).hostname.lower()
         elif environment in const.DISCOVERY_URLS:
             self.base_url = None
             self.discovery_url = const.DISCOVERY_URLS[environment]
             self.api_base = const.API_BASES[environment]
+            self.allowed_host = const.INTUIT_HOST
         else:
             raise ValueError(f"Unknown QuickBooks environment {environment!r}")
 
     # -- OAuth ---------------------------------------------------------------------------------
     def _auth_client(self):
-        return _AuthClient(self.client_id, self.client_secret, self.redirect_uri, self.discovery_url)
+        return _AuthClient(self.client_id, self.client_secret, self.redirect_uri, self.discovery_url,
+                           self.allowed_host)
 
     def authorization_url(self, state):
         """Return the URL of Intuit's consent page; Intuit sends the user back to ``redirect_uri``.

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from .. import const
 
@@ -28,7 +27,8 @@ class QboSetupWizard(models.TransientModel):
 
     @api.model
     def action_open(self):
-        """Return the action opening the wizard for the current company."""
+        """Return the action opening the wizard for the current company (QuickBooks managers)."""
+        self.check_access("create")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("QuickBooks Online Setup"),
@@ -41,11 +41,10 @@ class QboSetupWizard(models.TransientModel):
         """Write the choices on the company's connection (created if needed) and return it."""
         self.ensure_one()
         connection = self.env["qbo.connection"]._qbo_for_company(self.company_id, create=True)
-        values = {name: self[name] for name in self._qbo_preference_fields()}
-        moved = (values["environment"], values["custom_base_url"] or False) != (
-            connection.environment, connection.custom_base_url or False)
-        if moved and connection.state in ("connected", "needs_reauth"):
-            raise UserError(self.env._("Disconnect from QuickBooks Online before changing the environment."))
+        # The connection refuses a change of environment or server unless a system administrator
+        # makes it while disconnected; unchanged, they are not written at all.
+        values = {name: self[name] for name in self._qbo_preference_fields()
+                  if (self[name] or False) != (connection[name] or False)}
         connection.write(values)
         return connection
 
