@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..utils.mappers import partner as partner_mapper
 from ..utils.mappers.common import disambiguate_display_name
@@ -45,16 +46,38 @@ class ResPartner(models.Model):
         self.ensure_one()
         if not self.is_company:
             return self.browse()
-        children = self.child_ids.filtered(lambda c: c.type == "contact" and c.active).sorted(
-            lambda c: (c.create_date or fields.Datetime.now(), c.id))
-        linked = set(self.env["qbo.binding"].sudo().search([
-            ("res_model", "=", self._name), ("res_id", "in", children.ids)]).mapped("res_id"))
-        return next((c for c in children if c.id not in linked), self.browse())
+        return self.browse(self._qbo_first_child_ids("contact").get(self.id, ()))
 
     def _qbo_delivery_address(self):
         """The partner's own first delivery address (its ShipAddr), a sub-customer's too."""
         self.ensure_one()
-        return self.child_ids.filtered(lambda c: c.type == "delivery" and c.active)[:1]
+        return self.browse(self._qbo_first_child_ids("delivery").get(self.id, ()))
+
+    def _qbo_first_child_ids(self, child_type):
+        """{partner id: id of its first active child of ``child_type``} for the partners of
+        ``self``, in one query whatever their number of children (a company may have thousands
+        of sub-customers): for 'contact', the oldest one that is not linked to QuickBooks on its
+        own (the primary contact); for 'delivery', the first in the partners' order (what
+        ``child_ids`` lists first). Read as superuser: every user sees the same roles."""
+        ids = tuple(id_ for id_ in self.ids if isinstance(id_, int))  # new records have no children yet
+        if not ids:
+            return {}
+        Partner = self.env["res.partner"]
+        Partner.flush_model(["parent_id", "type", "active", "create_date", "complete_name"])
+        unlinked, order = SQL(), SQL("p.complete_name, p.id DESC")
+        if child_type == "contact":
+            self.env["qbo.binding"].flush_model(["res_model", "res_id"])
+            # "res_model || ''": with the statistics of a table just filled (a first download),
+            # PostgreSQL would AND the res_model index, which holds every binding, into each
+            # probe; the res_id index alone finds a child's one or two bindings.
+            unlinked = SQL("AND NOT EXISTS (SELECT 1 FROM qbo_binding b "
+                           "WHERE b.res_id = p.id AND b.res_model || '' = %s)", Partner._name)
+            order = SQL("p.create_date, p.id")
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT ON (p.parent_id) p.parent_id, p.id FROM res_partner p "
+            "WHERE p.parent_id IN %s AND p.type = %s AND p.active %s ORDER BY p.parent_id, %s",
+            ids, child_type, unlinked, order))
+        return dict(self.env.cr.fetchall())
 
     def _qbo_role(self):
         """'customer', 'sub_customer', 'primary_contact', 'delivery' or 'none' (not synced alone).
@@ -63,15 +86,29 @@ class ResPartner(models.Model):
         address its parent's, so a sub-customer with an address of its own (a job site) is an
         "Other Address" in Odoo (``_qbo_sub_customer_type``)."""
         self.ensure_one()
-        if not self.parent_id:
-            return "customer"
-        if self.type == "delivery":
-            return "delivery" if self == self.parent_id._qbo_delivery_address() else "none"
-        if self.type == "other":
-            return "sub_customer"
-        if self.type != "contact":
-            return "none"
-        return "primary_contact" if self == self.parent_id._qbo_primary_contact() else "sub_customer"
+        return self._qbo_roles()[self.id]
+
+    def _qbo_roles(self):
+        """{partner id: ``_qbo_role()``} of the partners of ``self``, with at most two queries
+        (first contacts, first delivery addresses), however many partners and siblings."""
+        contacts = self.filtered(lambda p: p.parent_id and p.type == "contact")
+        deliveries = self.filtered(lambda p: p.parent_id and p.type == "delivery")
+        primary = contacts.parent_id.filtered("is_company")._qbo_first_child_ids("contact")
+        first_delivery = deliveries.parent_id._qbo_first_child_ids("delivery")
+        roles = {}
+        for partner in self:
+            if not partner.parent_id:
+                roles[partner.id] = "customer"
+            elif partner.type == "delivery":
+                roles[partner.id] = "delivery" if first_delivery.get(partner.parent_id.id) == partner.id else "none"
+            elif partner.type == "other":
+                roles[partner.id] = "sub_customer"
+            elif partner.type != "contact":
+                roles[partner.id] = "none"
+            else:
+                roles[partner.id] = "primary_contact" if primary.get(partner.parent_id.id) == partner.id \
+                    else "sub_customer"
+        return roles
 
     def _qbo_sub_customer_type(self, vals):
         """The type of the sub-customer ``self`` once partner values ``vals`` (the changes, maybe
@@ -99,8 +136,9 @@ class ResPartner(models.Model):
 
     def _qbo_push_targets(self):
         targets = self.browse()
+        roles = self._qbo_roles()
         for partner in self:
-            role = partner._qbo_role()
+            role = roles[partner.id]
             if role in ("primary_contact", "delivery"):
                 targets |= partner.parent_id
             elif role == "customer":
@@ -120,16 +158,23 @@ class ResPartner(models.Model):
     def _qbo_in_scope(self, connection, matching=False):
         """A contact is in scope only when its parent is: a sub-customer is uploaded after its
         parent, so the contact of a partner never uploaded (a company's or a user's partner,
-        out of the scope options) would wait for it forever."""
-        excluded = self.env["res.company"].sudo().search([("partner_id", "!=", False)]).partner_id \
-            | self.env["res.users"].sudo().with_context(active_test=False).search([("share", "=", False)]).partner_id
+        out of the scope options) would wait for it forever. The partners and their ancestors
+        are read in a few queries for all of them, never per sibling."""
+        family, parents = self, self.parent_id
+        while parents - family:
+            family |= parents
+            parents = family.parent_id
+        roles = family._qbo_roles()
+        excluded = set(self.env["res.company"].sudo().search([("partner_id", "in", family.ids)]).partner_id.ids)
+        excluded.update(self.env["res.users"].sudo().with_context(active_test=False).search([
+            ("share", "=", False), ("partner_id", "in", family.ids)]).partner_id.ids)
         tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks", raise_if_not_found=False)
         known = {}
 
         def own_scope(partner):
-            if partner in excluded or partner.company_id not in (connection.company_id, self.env["res.company"]):
+            if partner.id in excluded or partner.company_id not in (connection.company_id, self.env["res.company"]):
                 return False
-            if partner._qbo_role() not in ("customer", "sub_customer"):
+            if roles[partner.id] not in ("customer", "sub_customer"):
                 return False
             if matching:
                 return True
