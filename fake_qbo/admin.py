@@ -149,10 +149,31 @@ def entity_call(fake, request, body, rest):
         return {entity: entities.create(co, entity, body)}
 
 
+def raw_write(fake, request, body, rest):
+    """Store fields on an existing object as given, unchecked: data QuickBooks' API refuses but a
+    company may hold anyway (e.g. two customers each other's ParentRef). A new version as any
+    change (SyncToken+1, LastUpdatedTime, CDC, webhook); a field given as null is removed."""
+    if not rest or rest[0] not in entities.ENTITIES:
+        raise ControlError(f"unknown entity {rest[:1]}")
+    entity = rest[0]
+    co = fake.company(request.args.get("realm") or body.get("realm"))
+    fields = {k: v for k, v in body.items() if k not in ("realm", "Id", "SyncToken", "MetaData")}
+    with fake.state.lock:
+        current = co.get(entity, str(body.get("Id")))
+        if current is None:
+            raise errors.not_found()
+        obj = co.replace(entity, {k: v for k, v in {**current, **fields}.items() if v is not None})
+        if entity in lists.BUILDERS:  # a name list: keep the name index in step
+            co.names.pop(lists.index_key(entity, current), None)
+            co.names[lists.index_key(entity, obj)] = obj["Id"]
+        return {entity: obj}
+
+
 ROUTES = {
     ("POST", "reset"): reset, ("POST", "seed"): seed, ("POST", "companies"): companies,
     ("POST", "consent"): consent, ("POST", "faults"): add_fault, ("DELETE", "faults"): clear_faults,
     ("POST", "tokens"): tokens, ("GET", "requests"): requests_log, ("DELETE", "requests"): clear_requests,
     ("POST", "clock"): clock, ("POST", "config"): config, ("GET", "webhooks"): webhook_deliveries,
     ("POST", "merge"): merge, ("POST", "entity"): entity_call, ("GET", "entity"): entity_call,
+    ("POST", "raw"): raw_write,
 }

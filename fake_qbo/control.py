@@ -62,3 +62,8 @@ class Control:
 
     def user_read(self, entity, id_, realm=None):
         return self._call("GET", f"entity/{entity}/{id_}", params={"realm": realm} if realm else None)[entity]
+
+    def raw_write(self, entity, payload, realm=None):
+        """Store fields (with the object's Id) as given, unchecked: data QuickBooks' API refuses
+        (a ParentRef cycle); null removes a field. Returns the new version."""
+        return self._call("POST", f"raw/{entity}", dict(payload, **({"realm": realm} if realm else {})))[entity]

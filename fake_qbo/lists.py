@@ -81,11 +81,25 @@ def _hierarchy(co, entity, body, obj, name, old):
     if old is not None and parent["value"] == old["Id"]:
         raise errors.business("An object cannot be its own parent")
     p = co.get(entity, parent["value"])
+    if old is not None and _descends_from(co, entity, p, old["Id"]):
+        raise errors.business("An object cannot be the parent of its own parent")  # wording UNCONFIRMED
     if p.get("Level", 0) >= 4:
         raise errors.business("Hierarchy is limited to 5 levels")
     obj.update(ParentRef={"value": parent["value"]}, Level=p.get("Level", 0) + 1,
                FullyQualifiedName=f"{p['FullyQualifiedName']}:{name}")
     return p
+
+
+def _descends_from(co, entity, obj, ancestor_id):
+    """Whether `ancestor_id` is up `obj`'s ParentRef chain (stops on a loop already stored)."""
+    seen = set()
+    while obj is not None and obj["Id"] not in seen:
+        seen.add(obj["Id"])
+        parent_id = (obj.get("ParentRef") or {}).get("value")
+        if parent_id == ancestor_id:
+            return True
+        obj = co.get(entity, parent_id) if parent_id else None
+    return False
 
 
 def _base(co, entity, body, old):

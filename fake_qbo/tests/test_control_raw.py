@@ -1,0 +1,55 @@
+"""The API refuses a ParentRef loop; the control call `raw/<Entity>` stores one anyway, as a
+company's corrupt data would hold it, seen by reads, queries and CDC as any new version."""
+from qbo_helpers import create, update
+
+from fake_qbo.control import Control
+
+
+def _family(qb):
+    parent = create(qb, "Customer", {"DisplayName": "Loop Parent"})
+    child = create(qb, "Customer", {"DisplayName": "Loop Child", "Job": True, "ParentRef": {"value": parent["Id"]}})
+    grandchild = create(qb, "Customer", {"DisplayName": "Loop Grandchild", "Job": True,
+                                         "ParentRef": {"value": child["Id"]}})
+    return parent, child, grandchild
+
+
+def test_api_refuses_a_parent_loop(qb, raw):
+    parent, child, grandchild = _family(qb)
+    for descendant in (child, grandchild):
+        reply = raw.post("customer", {"Id": parent["Id"], "SyncToken": parent["SyncToken"], "sparse": True,
+                                      "Job": True, "ParentRef": {"value": descendant["Id"]}})
+        assert reply.status_code == 400
+        assert reply.json()["Fault"]["Error"][0]["code"] == "6000"
+    assert "ParentRef" not in raw.get(f"customer/{parent['Id']}").json()["Customer"]
+    # Moving a child under a sibling branch is no loop.
+    other = create(qb, "Customer", {"DisplayName": "Other Top"})
+    moved = update(qb, "Customer", {"Id": grandchild["Id"], "SyncToken": grandchild["SyncToken"], "sparse": True,
+                                    "ParentRef": {"value": other["Id"]}})
+    assert moved["ParentRef"] == {"value": other["Id"]}
+
+
+def test_raw_write_stores_a_loop_as_a_new_version(fresh, qb, raw):
+    parent, child, _grandchild = _family(qb)
+    control = Control(fresh.url)
+    control.advance_clock(2)
+    since = fresh.state.clock.now().isoformat(timespec="seconds")
+    stored = control.raw_write("Customer", {"Id": parent["Id"], "Job": True, "ParentRef": {"value": child["Id"]},
+                                            "Level": 2})
+    assert stored["SyncToken"] == "1" and stored["ParentRef"] == {"value": child["Id"]} and stored["Job"] is True
+    assert stored["DisplayName"] == "Loop Parent"
+    assert stored["MetaData"]["CreateTime"] == parent["MetaData"]["CreateTime"]
+    assert raw.get(f"customer/{parent['Id']}").json()["Customer"] == stored
+    cdc = raw.get("cdc", entities="Customer", changedSince=since).json()
+    assert [r["Id"] for r in cdc["CDCResponse"][0]["QueryResponse"][0]["Customer"]] == [parent["Id"]]
+    # null removes a field; a renamed object keeps the name index right (the old name is free).
+    back = control.raw_write("Customer", {"Id": parent["Id"], "ParentRef": None, "Job": False, "Level": 0,
+                                          "DisplayName": "Loop Parent Renamed"})
+    assert "ParentRef" not in back and back["SyncToken"] == "2"
+    assert create(qb, "Customer", {"DisplayName": "Loop Parent"})["Id"] != parent["Id"]
+
+
+def test_raw_write_needs_an_existing_object(fresh):
+    control = Control(fresh.url)
+    for path, body in (("raw/Customer", {"Id": "999", "Notes": "x"}), ("raw/Nothing", {"Id": "1"})):
+        reply = control.session.post(f"{fresh.url}/_fake/{path}", json=body, timeout=10)
+        assert reply.status_code in (400, 404)
