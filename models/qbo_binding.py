@@ -140,21 +140,21 @@ class QboMergeEvent(models.Model):
     @api.model
     def _qbo_store(self, events):
         """Store merge events ({connection_id, qbo_entity, deleted_id, survivor_id, event_time}, the
-        time as QuickBooks writes it or as Odoo does, or empty), each one once: the events already stored (or twice in ``events``) are left out, in one
-        ``INSERT … ON CONFLICT DO NOTHING`` that also holds when two requests bring the same
-        event at the same moment.
+        time as QuickBooks writes it or as Odoo does, or empty), each one once: the events
+        already stored (or twice in ``events``) are left out, in one ``INSERT … ON CONFLICT DO
+        NOTHING`` that also holds when two requests bring the same event at the same moment.
 
         :return: the ids of the rows inserted
         """
         if not events:
             return []
-        connections = {c.id: c for c in self.env["qbo.connection"].sudo().browse(
-            {event["connection_id"] for event in events})}
+        companies = {c.id: c.company_id.id for c in self.env["qbo.connection"].sudo().browse(
+            list({event["connection_id"] for event in events}))}
         uid, now = self.env.uid, self.env.cr.now()
         rows = SQL(", ").join(
             SQL("(%s, %s, %s, %s, %s, %s::timestamp, FALSE, %s, %s, %s, %s)",
-                event["connection_id"], connections[event["connection_id"]].company_id.id or None,
-                event["qbo_entity"], event["deleted_id"], event["survivor_id"], self._qbo_event_time(event.get("event_time")),
+                event["connection_id"], companies[event["connection_id"]] or None, event["qbo_entity"],
+                event["deleted_id"], event["survivor_id"], self._qbo_event_time(event.get("event_time")),
                 uid, now, uid, now)
             for event in events)
         self.env.cr.execute(SQL(
