@@ -7,13 +7,14 @@ from collections import Counter
 from datetime import timedelta, timezone
 
 from odoo import fields, models
+from odoo.tools import format_list
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import QBOError
 from .qbo_binding import parse_qbo_datetime, synced_values
 from .qbo_sync_engine import QBOStop
 from .qbo_sync_mixin import NO_PUSH
-from .qbo_sync_pull_tools import LocalMatcher, PullLog, RunCache, chunks
+from .qbo_sync_pull_tools import LocalMatcher, ParentLinks, PullLog, RunCache, chunks
 
 _logger = logging.getLogger(__name__)
 
@@ -81,13 +82,75 @@ class QboConnection(models.Model):
             if not (binding and binding.qbo_sync_token == data.get("SyncToken")):
                 todo.append((binding, data))  # else our own write, or nothing new: no echo, no write
         matcher = LocalMatcher(self, model)
+        released = []
+        if hasattr(model, "_qbo_remote_parent_id"):  # an entity with parents (ParentRef)
+            todo, released = self._qbo_pull_cycles(job, model, alive, todo, matcher)
         since_commit = 0
+        todo = sorted(todo + released, key=lambda item: model._qbo_remote_order(item[1])) if released else todo
         for chunk in chunks(todo, lambda item: model._qbo_remote_order(item[1])):
             self._qbo_pull_chunk(job, model, chunk, matcher)
             since_commit += len(chunk)
             if since_commit >= PULL_COMMIT_EVERY:
                 self._qbo_commit()
                 since_commit = 0
+
+    def _qbo_pull_cycles(self, job, model, alive, todo, matcher):
+        """Take out of ``todo`` the objects that name each other as parent (a ParentRef cycle,
+        ``ParentLinks``): each one is put in error with one message naming them all, once (not
+        again while they stay as they are), and a new one is first created (or linked) without
+        its parent, for the error to show on a record. The rest of ``todo`` applies as usual.
+
+        :return: (the rest of ``todo``, [(binding, stored version)] of the objects whose cycle
+            this download ends while they did not change, to be applied as they stand)
+        """
+        links = ParentLinks(self, model, alive)
+        cycles = links.cycles([str(data.get("Id")) for _binding, data in todo])
+        was = {}  # qbo_id: message of the cycle it was put in error for
+        erring = [binding.qbo_id for binding, _data in todo if binding and binding.state == "error"]
+        if erring:
+            stored = ParentLinks(self, model)
+            for members in set(stored.cycles(erring).values()):
+                was.update(dict.fromkeys(members, self._qbo_cycle_message(model, stored, members)))
+        for members in set(cycles.values()):
+            self._qbo_pull_cycle(job, model, links, members, matcher)
+        pending = {str(data.get("Id")) for _binding, data in todo}
+        ended = [qbo_id for qbo_id in was if qbo_id not in cycles and qbo_id not in pending]
+        released = [(binding, binding.qbo_payload) for binding in self.env["qbo.binding"].sudo().search([
+            ("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity), ("qbo_id", "in", ended)])
+            if binding.state == "error" and binding.last_error == was[binding.qbo_id] and binding.qbo_payload
+        ] if ended else []
+        return [item for item in todo if str(item[1].get("Id")) not in cycles], released
+
+    def _qbo_pull_cycle(self, job, model, links, members, matcher):
+        """Put the objects ``members`` of one ParentRef cycle in error (see ``_qbo_pull_cycles``)."""
+        message = self._qbo_cycle_message(model, links, members)
+        Binding = self.env["qbo.binding"].sudo()
+        domain = [("connection_id", "=", self.id), ("qbo_entity", "=", model._qbo_entity)]
+        bindings = {b.qbo_id: b for b in Binding.search(domain + [("qbo_id", "in", list(members))])}
+        for qbo_id in members:
+            data, binding = links.objects.get(qbo_id), bindings.get(qbo_id)
+            if not binding:
+                # QuickBooks' hierarchy field of every name list: without it, a top-level object.
+                detached = {key: value for key, value in data.items() if key != "ParentRef"}
+                self._qbo_pull_chunk(job, model, [(None, detached)], matcher)
+                binding = Binding.search(domain + [("qbo_id", "=", qbo_id)])
+                if not binding:
+                    continue  # left out (e.g. "skip customers without e-mail"), or it failed: logged
+            if data:
+                # The version QuickBooks holds: what a fix will be compared with, and no new error
+                # while it comes again unchanged (the CDC overlap, a full import).
+                binding.write({key: value for key, value in synced_values(data).items()
+                               if key in ("qbo_sync_token", "qbo_last_updated", "qbo_payload")})
+            if binding.state != "error" or binding.last_error != message:
+                self._qbo_record_error(job, binding, ValueError(message))
+
+    def _qbo_cycle_message(self, model, links, members):
+        names = ["“%s” (%s)" % (links.name(qbo_id), qbo_id) for qbo_id in members]
+        if len(names) == 1:
+            return self.env._("QuickBooks %(entity)s %(name)s is its own parent (ParentRef cycle): fix it in "
+                              "QuickBooks.", entity=model._qbo_entity, name=names[0])
+        return self.env._("QuickBooks %(entity)s %(names)s refer to each other as parent (ParentRef cycle): fix "
+                          "it in QuickBooks.", entity=model._qbo_entity, names=format_list(self.env, names))
 
     def _qbo_pull_chunk(self, job, model, chunk, matcher):
         """Apply ``chunk`` ([(binding or None, object)]) in one savepoint, its new records created

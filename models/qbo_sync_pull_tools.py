@@ -103,3 +103,60 @@ class LocalMatcher:
             for key in model._qbo_match_keys(values):
                 index.setdefault(key, record.id)
         return index
+
+
+class ParentLinks:
+    """Which object each QuickBooks object of a model names as its parent (the adapter's
+    ``_qbo_remote_parent_id``): as in this download's objects, else as in the version stored on
+    its binding; and the loops these links make (a ParentRef cycle: QuickBooks' API refuses one,
+    yet a company's data may hold one). Stored versions are read only for the parents the
+    objects name and do not bring, one query per level of the hierarchy."""
+
+    def __init__(self, connection, model, rows=()):
+        self.connection, self.model = connection, model
+        self.objects = {str(row.get("Id")): row for row in rows}
+        self.stored = {}  # {qbo_id: the version stored on its binding, or None when not linked}
+
+    def data(self, qbo_id):
+        """The object: this download's version, else the stored one (None when unknown)."""
+        return self.objects.get(qbo_id) or self.stored.get(qbo_id)
+
+    def name(self, qbo_id):
+        data = self.data(qbo_id) or {}
+        return data.get("DisplayName") or data.get("Name") or qbo_id
+
+    def parent(self, qbo_id):
+        data = self.data(qbo_id)
+        parent = data and self.model._qbo_remote_parent_id(data)
+        return str(parent) if parent else None
+
+    def cycles(self, starts):
+        """{qbo_id: its loop, the sorted ids of every object in it} for the objects in a loop
+        reached by going up from ``starts`` (an object under a loop is not in it)."""
+        self._load(set(starts))
+        found, done = {}, set()
+        for start in starts:
+            path, position, node = [], {}, start
+            while node and node not in done and node not in position:
+                position[node] = len(path)
+                path.append(node)
+                node = self.parent(node)
+            if node in position:
+                members = tuple(sorted(path[position[node]:], key=lambda id_: (len(id_), id_)))
+                found.update(dict.fromkeys(members, members))
+            done.update(path)
+        return found
+
+    def _load(self, ids):
+        """Read the stored versions of ``ids`` and of their ancestors that are not known yet."""
+        Binding = self.connection.env["qbo.binding"].sudo()
+        seen, level = set(ids), set(ids)
+        while level:
+            missing = [id_ for id_ in level if id_ not in self.objects and id_ not in self.stored]
+            if missing:
+                found = {b.qbo_id: b.qbo_payload for b in Binding.search([
+                    ("connection_id", "=", self.connection.id), ("qbo_entity", "=", self.model._qbo_entity),
+                    ("qbo_id", "in", missing)])}
+                self.stored.update({id_: found.get(id_) or None for id_ in missing})
+            level = {self.parent(id_) for id_ in level} - {None} - seen
+            seen |= level

@@ -264,6 +264,13 @@ class ResPartner(models.Model):
         """Parents before sub-customers."""
         return int(data.get("Level") or 0)
 
+    @api.model
+    def _qbo_remote_parent_id(self, data):
+        """The id of the Customer a QuickBooks Customer is a sub-customer of (its ParentRef,
+        read only with ``Job`` as the mapper does), or None: the download finds ParentRef
+        cycles with it."""
+        return (data.get("ParentRef") or {}).get("value") if data.get("Job") else None
+
     # -----------------------------------------------------------------------------------------
     # Writing QuickBooks' values
     # -----------------------------------------------------------------------------------------
