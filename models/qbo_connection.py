@@ -1,4 +1,5 @@
 import logging
+import zlib
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -29,6 +30,12 @@ _TOKEN_FIELDS = (
 # Fields that decide where the tokens and the client secret are sent: system administrators
 # only, and only while no grant is held (ARCHITECTURE.md §5).
 _DESTINATION_FIELDS = ("environment", "custom_base_url")
+# First key of the advisory lock that serialises the token refreshes of a connection across
+# workers (the second is the connection id).
+_REFRESH_LOCK_KEY = zlib.crc32(b"quickbooks_online.token_refresh") & 0x7FFFFFFF
+# How long a refresh waits for the connection row it must write (a sync run holds it between
+# its commits): then it gives up without refreshing.
+_REFRESH_ROW_LOCK_TIMEOUT = "5s"
 
 
 class QboConnection(models.Model):
@@ -229,63 +236,95 @@ class QboConnection(models.Model):
         """Return a ``QBOClient`` ready for API calls (valid access token, realm)."""
         return self._qbo_client(access_token=self._qbo_access_token())
 
-    def _qbo_refresh_tokens(self, force=False):
-        """Refresh the access token under a row lock on the connection and persist the rotated
-        refresh token at once, in its own transaction: a rollback of the caller's work must never
-        lose it (the previous one is dead already).
+    def _qbo_refresh_tokens(self, force=False, refused=None):
+        """Return a new access token: refreshed with QuickBooks, or the one another worker has
+        just obtained (the refreshes of a connection are serialised across workers).
 
+        Outside tests the refresh runs and commits in a transaction of its own, so a rollback of
+        the caller's work can never lose the rotated refresh token (QuickBooks has killed the
+        previous one already). That transaction writes the connection row: the caller must not
+        hold it (row lock or uncommitted write; a sync run commits first). If the row stays
+        locked, nothing is refreshed and ``QBOTransportError`` is raised. In tests (no commit),
+        all of it happens in the caller's transaction.
+
+        :param force: refresh even though the stored access token looks valid (QuickBooks refused
+            it; the keep-alive), unless another worker has replaced it meanwhile
+        :param refused: the access token the caller holds (default: the one it reads)
         :return: the new access token
         :raises QBOError: (a subclass) as ``QBOClient.refresh``
         """
         self.ensure_one()
-        if not self._qbo_can_commit():
-            values, error = self.sudo()._qbo_refresh_locked(force)
+        known = refused if refused is not None else self.sudo().access_token
+        if self._qbo_can_commit():
+            values, error = self._qbo_refresh_in_own_transaction(force, known)
         else:
-            values, error = self._qbo_refresh_in_own_transaction(force)
+            values, error = self.sudo()._qbo_refresh_locked(force, known)
         if error:
             raise error
         return values["access_token"]
 
-    def _qbo_refresh_in_own_transaction(self, force):
-        for _attempt in range(3):
-            try:
-                with self.env.registry.cursor() as cr:
-                    # Never wait long: the lock may be held by the caller's own transaction.
-                    cr.execute("SET LOCAL lock_timeout = '5s'")
-                    values, error = self.with_env(self.env(cr=cr, su=True))._qbo_refresh_locked(force)
-            except pg_errors.SerializationFailure:
-                continue  # another worker refreshed meanwhile: a new transaction sees its tokens
-            except pg_errors.LockNotAvailable:
-                # This very transaction holds the row (it wrote the connection): refresh here.
-                return self.sudo()._qbo_refresh_locked(force)
-            # The caller's snapshot predates that commit: give its cache the committed values,
-            # or it would read (and reuse) the dead refresh token.
-            connection = self.sudo()
-            for name, value in values.items():
-                self.env.cache.update(connection, connection._fields[name], [value])
-            return values, error
-        return self.sudo()._qbo_refresh_locked(force)
+    def _qbo_refresh_in_own_transaction(self, force, known):
+        """``_qbo_refresh_locked`` in a new transaction, committed before this returns.
 
-    def _qbo_refresh_locked(self, force):
-        """Lock the connection row, refresh unless another worker just did, store the tokens.
+        READ COMMITTED: once it has the refresh lock it must read what the worker that held the
+        lock has just committed (a REPEATABLE READ snapshot is taken before the lock is granted).
+        The caller's snapshot predates that commit: its cache gets the committed values, or it
+        would read (and reuse) a dead refresh token.
 
+        :return: as ``_qbo_refresh_locked``; a ``QBOTransportError`` when the connection row
+            stayed locked (nothing was asked of QuickBooks)
+        """
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                values, error = self.with_env(self.env(cr=cr, su=True))._qbo_refresh_locked(
+                    force, known, row_lock_timeout=_REFRESH_ROW_LOCK_TIMEOUT)
+        except pg_errors.LockNotAvailable:
+            _logger.warning("QuickBooks refresh for company %s not done: the connection is locked "
+                            "(a sync run between two commits, or the caller's own transaction)", self.company_id.id)
+            return {}, QBOTransportError(self.env._(
+                "The QuickBooks Online connection of %s is busy: try again in a moment.", self.company_id.name))
+        connection = self.sudo()
+        for name, value in values.items():
+            self.env.cache.update(connection, connection._fields[name], [value])
+        return values, error
+
+    def _qbo_refresh_locked(self, force, known=None, row_lock_timeout=None):
+        """Under this connection's refresh lock, refresh the tokens unless another worker has
+        just done it, and store them.
+
+        The refresh lock (a transaction-level advisory lock: only refreshes take it, never a sync
+        run) is waited for. Before asking QuickBooks, which kills the current refresh token, the
+        connection row is locked (waiting ``row_lock_timeout`` at most), so that writing the
+        rotated tokens can neither wait nor fail.
+
+        :param known: the access token the caller holds: with ``force``, a stored one that differs
+            (and is valid) comes from another worker and is used as is
         :return: (values written or current, error or None); never raises a QBOError, so that
             the caller can commit what was written (e.g. the "needs re-authorisation" state)
+        :raises psycopg2.errors.LockNotAvailable: the row stayed locked; QuickBooks was not called
         """
-        self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE", [self.id])
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REFRESH_LOCK_KEY, self.id])
         self.invalidate_recordset()
         margin = timedelta(seconds=const.ACCESS_TOKEN_MARGIN_SECONDS)
-        if (not force and self.access_token and self.access_token_expires_at
-                and self.access_token_expires_at > fields.Datetime.now() + margin):
+        if (self.access_token and self.access_token_expires_at
+                and self.access_token_expires_at > fields.Datetime.now() + margin
+                and (not force or self.access_token != known)):
             return {name: self[name] for name in _TOKEN_FIELDS}, None
         if self.state != "connected" or not self.refresh_token:
             return {}, QBOAuthError(self.env._("QuickBooks Online is not connected for %s.", self.company_id.name))
+        if row_lock_timeout:
+            cr.execute("SET LOCAL lock_timeout = %s", [row_lock_timeout])
+        cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE", [self.id])
+        if row_lock_timeout:
+            cr.execute("SET LOCAL lock_timeout TO DEFAULT")  # from here on, waiting beats failing
         try:
             tokens = self._qbo_client().refresh(self.refresh_token)
         except QBOAuthError as e:
             _logger.warning("QuickBooks refresh refused for company %s: %s", self.company_id.id, e)
             self._qbo_mark_needs_reauth(e)
-            return {"state": "needs_reauth"}, e
+            return {"state": "needs_reauth", "access_token": False, "access_token_expires_at": False}, e
         except QBOError as e:
             _logger.warning("QuickBooks refresh failed for company %s: %s", self.company_id.id, e)
             return {}, e

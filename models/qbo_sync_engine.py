@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -93,6 +95,10 @@ class QboConnection(models.Model):
         nothing: an upload with nothing pending does not even start, a download without change
         drops its row.
 
+        The run row is committed before the work starts, so a crash (rolled back to the last
+        commit; in tests, where nothing commits, to a savepoint before the work) leaves it,
+        stopped with the traceback.
+
         :return: the run, or None when none started (no token, connection busy, nothing to
             upload) or it did nothing
         """
@@ -108,24 +114,54 @@ class QboConnection(models.Model):
         except (QBOError, UserError) as e:
             _logger.warning("QuickBooks %s for company %s not started: %s", direction, self.company_id.id, e)
             return None
-        if not connection._qbo_try_lock():
+        can_commit = self._qbo_can_commit()
+
+        def lock():
+            """Take (or keep) the connection row; False when another transaction holds it or
+            wrote it after this transaction's snapshot (e.g. a token refresh committed since):
+            this run must then not write it."""
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return connection._qbo_try_lock()
+            except pg_errors.SerializationFailure:
+                return False
+
+        def work():
+            """The run itself; return why it stopped early (QBOStop), or None."""
+            try:
+                if can_commit:
+                    self._qbo_commit()  # the run row: a crash rolls back to here at most
+                getattr(connection, "_qbo_%s_run" % direction)(job, **kwargs)
+            except QBOStop as e:
+                return str(e)
+            return None
+
+        if can_commit:
+            # A new snapshot, taken after the refresh the token may just have committed: an
+            # older one could not lock the row that refresh wrote.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        if not lock():
             # Another run (maybe the other direction) holds the connection: come back soon.
             self._qbo_cron(direction)._trigger(fields.Datetime.now() + timedelta(minutes=1))
             return None
         run = self.env["qbo.sync.run"].sudo().create({"connection_id": self.id, "direction": direction})
         job = SyncJob(connection, client, run, direction)
         try:
-            getattr(connection, "_qbo_%s_run" % direction)(job, **kwargs)
-        except QBOStop as e:
-            run._qbo_end("stopped", str(e))
+            if can_commit:
+                stopped = work()
+            else:
+                with self.env.cr.savepoint():
+                    stopped = work()
         except Exception:  # pylint: disable=broad-except
-            # A cron never raises: Odoo would deactivate it after repeated failures.
-            _logger.exception("QuickBooks %s run of company %s failed", direction, self.company_id.id)
-            if self._qbo_can_commit():
+            # A cron never raises: Odoo would deactivate it after repeated failures. The
+            # rollback first: the error may have aborted the transaction.
+            failure = traceback.format_exc(limit=5)
+            if can_commit:
                 self.env.cr.rollback()
-            run._qbo_end("stopped", traceback.format_exc(limit=5))
+            _logger.exception("QuickBooks %s run of company %s failed", direction, self.company_id.id)
+            run._qbo_end("stopped", failure)
         else:
-            run._qbo_end("done")
+            run._qbo_end("stopped" if stopped else "done", stopped or False)
         if run.state == "done" and not any(job.counts.values()) and not run.log_ids:
             # Nothing happened (a download without change): no row every few minutes.
             run.unlink()
@@ -133,8 +169,9 @@ class QboConnection(models.Model):
         else:
             run.write({"count_done": job.counts["done"], "count_error": job.counts["error"],
                        "count_conflict": job.counts["conflict"], "count_skipped": job.counts["skipped"]})
-        connection.write({"last_%s_at" % direction: fields.Datetime.now()})
-        if self._qbo_can_commit():
+        if lock():
+            connection.write({"last_%s_at" % direction: fields.Datetime.now()})
+        if can_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return run
 
@@ -168,13 +205,28 @@ class QboConnection(models.Model):
             raise QBOStop(self.env._("QuickBooks asked to slow down (throttled): the run goes on in a minute.")) from e
 
     def _qbo_refresh_mid_run(self):
-        """Refresh the access token outside the run's lock (commit first, lock again after)."""
+        """Refresh the access token QuickBooks refused in the middle of a run.
+
+        The refresh writes the connection row from a transaction of its own, which the run's
+        lock on that row would block: the run commits first (releasing it), then commits again
+        after the refresh and locks again (a snapshot older than the new tokens could neither
+        lock nor write the row).
+
+        :raises QBOAuthError: QuickBooks refused the refresh (the connection needs re-authorisation)
+        :raises QBOStop: no token could be had (QuickBooks unreachable, connection busy), or
+            another run took the connection meanwhile
+        """
+        refused = self.sudo().access_token
         if self._qbo_can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        token = self._qbo_refresh_tokens(force=True)
-        if self._qbo_can_commit() and not self._qbo_try_lock():
-            raise QBOStop(self.env._("Another sync run took over this connection."))
-        return token
+        try:
+            return self._qbo_refresh_tokens(force=True, refused=refused)
+        except QBOAuthError:
+            raise  # _qbo_request stops the run
+        except (QBOError, UserError) as e:
+            raise QBOStop(self.env._("The access token could not be refreshed: %s", e)) from e
+        finally:
+            self._qbo_commit()
 
     def _qbo_record_error(self, job, binding, error, record_name=None):
         """Put one binding in the state the error matrix gives ``error`` and log it: a temporary

@@ -21,8 +21,10 @@ from . import (
     test_sync_pull,
     test_sync_pull_chunks,
     test_sync_push_scale,
+    test_sync_run_crash,
     test_sync_sub_customers,
     test_sync_ui,
     test_sync_webhook,
+    test_token_workers,
     test_tour,
 )
