@@ -42,23 +42,30 @@ class ResPartner(models.Model):
     # -----------------------------------------------------------------------------------------
     def _qbo_primary_contact(self):
         """Return the company's primary contact: its oldest active child contact that is not
-        linked to QuickBooks on its own (a linked child is a sub-customer)."""
+        linked to QuickBooks on its own (a linked child is a sub-customer). Reads the company's
+        children (kept in the ORM cache for the company's next values): for the roles of many
+        partners, or of one among thousands of siblings, ``_qbo_first_child_ids`` says the same
+        in one query."""
         self.ensure_one()
         if not self.is_company:
             return self.browse()
-        return self.browse(self._qbo_first_child_ids("contact").get(self.id, ()))
+        children = self.child_ids.filtered(lambda c: c.type == "contact" and c.active).sorted(
+            lambda c: (c.create_date or fields.Datetime.now(), c.id))
+        linked = set(self.env["qbo.binding"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", children.ids)]).mapped("res_id"))
+        return next((c for c in children if c.id not in linked), self.browse())
 
     def _qbo_delivery_address(self):
         """The partner's own first delivery address (its ShipAddr), a sub-customer's too."""
         self.ensure_one()
-        return self.browse(self._qbo_first_child_ids("delivery").get(self.id, ()))
+        return self.child_ids.filtered(lambda c: c.type == "delivery" and c.active)[:1]
 
     def _qbo_first_child_ids(self, child_type):
         """{partner id: id of its first active child of ``child_type``} for the partners of
         ``self``, in one query whatever their number of children (a company may have thousands
         of sub-customers): for 'contact', the oldest one that is not linked to QuickBooks on its
-        own (the primary contact); for 'delivery', the first in the partners' order (what
-        ``child_ids`` lists first). Read as superuser: every user sees the same roles."""
+        own (``_qbo_primary_contact``); for 'delivery', the first in the partners' order (what
+        ``child_ids`` lists first, ``_qbo_delivery_address``). Read as superuser."""
         ids = tuple(id_ for id_ in self.ids if isinstance(id_, int))  # new records have no children yet
         if not ids:
             return {}
