@@ -3,11 +3,14 @@ from . import qbo_sync_preferences
 
 # isort: split
 from . import (
+    qbo_adapter,
+    qbo_adapter_customer,
     qbo_binding,
     qbo_connection,
     qbo_connection_oauth,
     qbo_sync_engine,
     qbo_sync_log,
+    qbo_sync_merge,
     qbo_sync_mixin,
     qbo_sync_pull,
     qbo_sync_push,

@@ -11,6 +11,7 @@ MERGE_EVENT_KEEP_DAYS = 30
 
 BINDING_STATES = [
     ("to_push", "To Upload"),
+    ("waiting", "Waiting"),
     ("synced", "Synced"),
     ("error", "Error"),
     ("conflict", "Conflict"),
@@ -63,7 +64,9 @@ class QboBinding(models.Model):
     connection_id = fields.Many2one("qbo.connection", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     res_model = fields.Char("Odoo Model", required=True, index=True)
-    res_id = fields.Many2oneReference("Odoo Record", model_field="res_model", required=True, index=True)
+    # Empty for a QuickBooks object that could not be applied yet (parked with its payload, in
+    # error or waiting): retried by every download until it has its record.
+    res_id = fields.Many2oneReference("Odoo Record", model_field="res_model", index=True)
     qbo_entity = fields.Char("QuickBooks Entity", required=True)
     qbo_id = fields.Char("QuickBooks Id", index=True, copy=False)
     qbo_sync_token = fields.Char("SyncToken", copy=False)
@@ -88,8 +91,8 @@ class QboBinding(models.Model):
         copy=False, help="How many times the display name was taken in QuickBooks (error 6240).")
 
     _sql_constraints = [
-        ("record_uniq", "unique(connection_id, res_model, res_id)",
-         "A record is linked once per QuickBooks connection."),
+        ("record_uniq", "unique(connection_id, qbo_entity, res_model, res_id)",
+         "A record is linked once per QuickBooks connection and entity."),
         ("qbo_uniq", "unique(connection_id, qbo_entity, qbo_id)",
          "A QuickBooks object is linked to one Odoo record per connection."),
     ]

@@ -14,12 +14,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..utils.qbo_client import QBOAuthError, QBOError, QBOThrottledError, QBOTransportError
+from .qbo_adapter import adapter_classes
 from .qbo_sync_mixin import PULL_CRON, PUSH_CRON
 
 _logger = logging.getLogger(__name__)
 
-# Every model that syncs, in dependency order (a customer before the invoice that names it).
-SYNC_MODELS = ("res.partner",)
 # Minutes to wait before the n-th retry after a temporary failure (then the last one again).
 BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720)
 
@@ -49,10 +48,17 @@ class QboConnection(models.Model):
         help="QuickBooks' time of the last download: the next one asks for the changes since then.")
     qbo_run_ids = fields.One2many("qbo.sync.run", "connection_id", string="Sync Runs")
 
-    def _qbo_sync_models(self, direction):
-        """Return the adapters (empty recordsets) ``direction`` ('push' or 'pull') syncs, in dependency order."""
-        ways = ("odoo_to_qbo", "both") if direction == "push" else ("qbo_to_odoo", "both")
-        return [self.env[name] for name in SYNC_MODELS if self[self.env[name]._qbo_direction_field] in ways]
+    def _qbo_adapters(self, direction=None):
+        """The adapters (docs/ENGINE.md §1) of this connection, dependencies first: those whose
+        direction uploads (``direction`` 'push') or downloads ('pull'), or all (None)."""
+        self.ensure_one()
+        ways = {"push": ("odoo_to_qbo", "both"), "pull": ("qbo_to_odoo", "both")}.get(direction)
+        adapters = [cls(self) for cls in adapter_classes()]
+        return [adapter for adapter in adapters if ways is None or adapter.direction() in ways]
+
+    def _qbo_adapter(self, entity):
+        """The adapter of ``entity`` for this connection."""
+        return next(adapter for adapter in self._qbo_adapters() if adapter.entity == entity)
 
     @api.model
     def _qbo_cron(self, direction):
@@ -104,7 +110,7 @@ class QboConnection(models.Model):
         """
         self.ensure_one()
         connection = self.sudo()
-        if not connection._qbo_sync_models(direction):
+        if not connection._qbo_adapters(direction):
             return None
         if direction == "push" and kwargs.get("bindings") is None and not connection._qbo_push_pending():
             # Checked before the token and the lock: an idle upload cron costs one COUNT query.
@@ -252,7 +258,8 @@ class QboConnection(models.Model):
 
     def _qbo_log(self, job, binding, outcome, message=False, record_name=None, **values):
         """Add a sync log line for ``binding`` to the run and count it."""
-        record_name = record_name or binding._qbo_record().exists().display_name
+        record_name = record_name or binding._qbo_record().exists().display_name or self._qbo_adapter(
+            binding.qbo_entity).object_name(binding.qbo_payload)
         return self.env["qbo.sync.log"].sudo().create(
             self._qbo_log_values(job, binding, outcome, message, record_name, **values))
 
@@ -289,10 +296,9 @@ class QboConnection(models.Model):
         the upload cron."""
         self._qbo_check_connected()
         count = 0
-        for model in self._qbo_sync_models("push"):
-            records = model.with_context(active_test=False).search(
-                [("company_id", "in", (False, self.company_id.id))])
-            count += len(records._qbo_flag_for_push(self.sudo()))
+        for adapter in self._qbo_adapters("push"):
+            records = adapter.Model.with_context(active_test=False).search(adapter.domain())
+            count += len(adapter.flag(records.filtered(adapter.handles)))
         return self._qbo_notification(
             self.env._("%s records will be uploaded to QuickBooks in the background.", count), "info")
 

@@ -120,18 +120,26 @@ class QboSyncLog(models.Model):
                 # A conflict left to a person: QuickBooks' version becomes the base of the upload.
                 binding._qbo_mark_synced(line.losing_qbo_version)
             record = binding._qbo_record().with_env(self.env)
-            record._qbo_apply_remote_values(binding.connection_id, line.losing_values)
-            record._qbo_flag_for_push()
+            adapter = binding.connection_id._qbo_adapter(binding.qbo_entity)
+            adapter.apply_remote_values(record, line.losing_values)
+            adapter.flag(record)
             line.applied = True
         return True
 
     def action_retry(self):
-        """Upload the record again now (after an error, or to keep Odoo's version of a conflict)."""
+        """Upload the record again now (after an error, or to keep Odoo's version of a conflict);
+        a QuickBooks object parked without an Odoo record is downloaded again instead."""
         for line in self:
+            if line.binding_id and not line.binding_id.res_id:
+                check_qbo_group(self.env, QBO_MANAGER)
+                line.check_access("write")
+                line.binding_id.sudo().write({"state": "waiting", "next_retry_at": False})
+                self.env.ref("quickbooks_online.ir_cron_qbo_pull")._trigger()
+                continue
             binding = line._qbo_binding()
             if line.losing_qbo_version and binding.state == "conflict":
                 binding._qbo_mark_synced(line.losing_qbo_version)
-            binding._qbo_record()._qbo_flag_for_push()
+            binding.connection_id._qbo_adapter(binding.qbo_entity).flag(binding._qbo_record())
         self.env.ref("quickbooks_online.ir_cron_qbo_push")._trigger()
         return True
 

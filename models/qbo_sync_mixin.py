@@ -9,8 +9,6 @@ PUSH_CRON = "quickbooks_online.ir_cron_qbo_push"
 PULL_CRON = "quickbooks_online.ir_cron_qbo_pull"
 QBO_USER = "quickbooks_online.group_qbo_user"
 QBO_MANAGER = "quickbooks_online.group_qbo_manager"
-# Where a QuickBooks object opens in QuickBooks' own interface, per environment.
-APP_URLS = {"production": "https://app.qbo.intuit.com", "sandbox": "https://app.sandbox.qbo.intuit.com"}
 
 
 def check_qbo_group(env, group):
@@ -25,20 +23,17 @@ def check_qbo_group(env, group):
 
 
 class QBODependencyPending(Exception):
-    """The record needs another one uploaded first (a contact's company): retried shortly."""
+    """The record needs another one uploaded first: it waits, visibly, and is retried."""
 
 
 class QboSyncMixin(models.AbstractModel):
-    """What a model needs to sync with QuickBooks: its bindings (one per connection), the sync
-    state of the current company's binding for badges and filters, ``create``/``write`` that
-    only flag records for upload, and the hooks an adapter implements (docs/ENGINE.md §1)."""
+    """What a model whose records sync (or flag records that sync) needs: its bindings (one per
+    connection and QuickBooks entity), the sync state of the current company's binding for badges
+    and filters, and ``create``/``write`` that only flag records for upload, through the adapters
+    that name the model in ``flagged_by`` (docs/ENGINE.md §1). The entity logic is in the adapters."""
 
     _name = "qbo.sync.mixin"
     _description = "QuickBooks Online Sync Mixin"
-
-    _qbo_entity = None  # the QuickBooks entity, e.g. "Customer"
-    _qbo_direction_field = None  # the qbo.connection field giving the direction, e.g. "customer_direction"
-    _qbo_url_path = None  # path of the object in QuickBooks' interface, "%s" is its Id
 
     # res_id alone is ambiguous (every model using the mixin has its own ids): the model is part of
     # the link. Odoo 18 adds this condition for a Many2oneReference inverse too; it is spelled
@@ -60,96 +55,15 @@ class QboSyncMixin(models.AbstractModel):
                           groups=QBO_USER)
 
     # -----------------------------------------------------------------------------------------
-    # Hooks (the adapter overrides them)
-    # -----------------------------------------------------------------------------------------
-    def _qbo_synced_fields(self):
-        """Return the set of field names whose change must be uploaded."""
-        return set()
-
-    def _qbo_push_targets(self):
-        """Return the records whose QuickBooks object changes when ``self`` changes (by default
-        ``self``; e.g. a company's primary contact changes the company's Customer)."""
-        return self
-
-    def _qbo_depth(self):
-        """Return how many records this one waits for (its parents): uploads go by depth."""
-        return 0
-
-    def _qbo_in_scope(self, connection, matching=False):
-        """Return the records of ``self`` that ``connection`` syncs; with ``matching``, those a
-        QuickBooks object may be linked to (the scope options aside: linking puts them in scope)."""
-        return self
-
-    def _qbo_match_values(self, connection):
-        """Return [(record, mapper values with at least what ``_qbo_match_keys`` reads)]."""
-        return [(record, record._qbo_local_values(connection)) for record in self]
-
-    def _qbo_prepare_payload(self, binding):
-        """Return the QuickBooks payload (a dict, no Id/SyncToken) of this record for ``binding``.
-
-        :raises MappingError: when the record cannot be sent as it is
-        :raises QBODependencyPending: when a record it refers to has no QuickBooks id yet
-        """
-        raise NotImplementedError
-
-    def _qbo_local_values(self, connection):
-        """Return the record as mapper values (the shape ``_qbo_remote_values`` gives)."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_remote_values(self, data):
-        """Return mapper values of a QuickBooks object (raises MappingError when unusable)."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_changed_fields(self, old_payload, new_payload):
-        """Return the sparse-update delta from ``old_payload`` to ``new_payload`` ({} if none)."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_pull_changes(self, current, pulled):
-        """Return the mapper values of ``pulled`` that differ from ``current`` ({} if none)."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_match_keys(self, values):
-        """Return the first-link keys of mapper values (hashable, strongest first)."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_remote_order(self, data):
-        """Return a sort key of QuickBooks objects: dependencies (parents) first."""
-        return 0
-
-    @api.model
-    def _qbo_create_from_remote(self, connection, values):
-        """Create the record of a QuickBooks object (not uploaded back); None when it cannot be."""
-        raise NotImplementedError
-
-    @api.model
-    def _qbo_create_from_remote_multi(self, connection, values_list):
-        """Create the records of several QuickBooks objects; adapters override it to create them
-        in one batch.
-
-        :return: a list aligned on ``values_list``: the record, or None when it cannot be
-        """
-        return [self._qbo_create_from_remote(connection, values) for values in values_list]
-
-    def _qbo_on_linked(self, connection):
-        """Called when a download links the record to an existing QuickBooks object."""
-
-    def _qbo_apply_remote_values(self, connection, values):
-        """Write mapper values (as the entity's mapper reads them from QuickBooks) on the record."""
-        raise NotImplementedError
-
-    # -----------------------------------------------------------------------------------------
     # Binding fields of the current company
     # -----------------------------------------------------------------------------------------
-    def _qbo_binding(self, connection):
-        """Return this record's binding for ``connection`` (empty when none)."""
+    def _qbo_binding(self, connection, entity=None):
+        """Return this record's binding for ``connection`` (and ``entity``; default: any, the
+        first), empty when none."""
         self.ensure_one()
         return self.env["qbo.binding"].sudo().search([
             ("connection_id", "=", connection.id), ("res_model", "=", self._name), ("res_id", "=", self.id),
+            *([("qbo_entity", "=", entity)] if entity else []),
         ], limit=1)
 
     @api.depends("qbo_binding_ids.state", "qbo_binding_ids.qbo_id", "qbo_binding_ids.last_sync_at",
@@ -163,12 +77,7 @@ class QboSyncMixin(models.AbstractModel):
             record.qbo_sync_state = binding.state
             record.qbo_last_sync_at = binding.last_sync_at
             record.qbo_last_error = binding.last_error
-            record.qbo_url = binding.qbo_id and record._qbo_app_url(binding)
-
-    def _qbo_app_url(self, binding):
-        connection = binding.connection_id
-        base = connection.custom_base_url if connection.environment == "custom" else APP_URLS[connection.environment]
-        return "%s/app/%s" % ((base or "").rstrip("/"), self._qbo_url_path % binding.qbo_id)
+            record.qbo_url = binding.qbo_id and binding.connection_id._qbo_adapter(binding.qbo_entity).url(binding)
 
     def _qbo_search_bindings(self, domain):
         bindings = self.env["qbo.binding"].sudo().search([
@@ -195,50 +104,51 @@ class QboSyncMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         if not self.env.context.get(NO_PUSH):
-            records._qbo_flag_for_push()
+            records._qbo_flag_for_push(changed=None)
         return records
 
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get(NO_PUSH) and not vals.keys().isdisjoint(self._qbo_synced_fields()):
-            self._qbo_flag_for_push()
+        if not self.env.context.get(NO_PUSH):
+            self._qbo_flag_for_push(changed=vals.keys())
         return result
 
-    def _qbo_flag_for_push(self, connections=None):
-        """Mark the records that ``self`` changes as to upload, for ``connections`` (default:
-        every connection whose direction uploads), creating the missing bindings of the records
-        in scope, and wake the upload cron. Records in a conflict stay there (a person decides).
+    def _qbo_flag_for_push(self, connections=None, changed=None, entities=None):
+        """Mark the records whose QuickBooks objects ``self`` changes (the adapters' ``targets``)
+        as to upload, for ``connections`` (default: every connection whose direction uploads
+        them), creating the missing bindings of the records in scope, and wake the upload cron.
+        Records in a conflict stay there (a person decides).
 
+        :param changed: the fields written (None: a new record, or every field)
+        :param entities: only through the adapters of these entities (default: all)
         :return: the bindings flagged
         """
-        targets = self._qbo_push_targets()
         Binding = self.env["qbo.binding"].sudo()
-        if not targets:
-            return Binding
         if connections is None:
-            connections = self.env["qbo.connection"].sudo().search([
-                ("state", "in", ("connected", "needs_reauth")),
-                (self._qbo_direction_field, "in", ("odoo_to_qbo", "both")),
-            ])
-        if not connections:
-            return Binding
-        existing = Binding.search([
-            ("connection_id", "in", connections.ids), ("res_model", "=", targets._name),
-            ("res_id", "in", targets.ids),
-        ])
-        by_key = {(b.connection_id.id, b.res_id): b for b in existing}
-        flagged, new = Binding, []
+            connections = self.env["qbo.connection"].sudo().search([("state", "in", ("connected", "needs_reauth"))])
+        flagged, new, now = Binding, [], fields.Datetime.now()
         for connection in connections:
-            for record in targets._qbo_in_scope(connection):
-                binding = by_key.get((connection.id, record.id))
-                if not binding:
-                    new.append({"connection_id": connection.id, "res_model": record._name, "res_id": record.id,
-                                "qbo_entity": record._qbo_entity})
-                elif binding.state != "conflict":
-                    flagged |= binding
-        now = fields.Datetime.now()
+            for adapter in connection._qbo_adapters("push"):
+                watched = adapter.flagged_by.get(self._name)
+                if watched is None or (changed is not None and watched.isdisjoint(changed)) \
+                        or (entities is not None and adapter.entity not in entities):
+                    continue
+                targets = adapter.targets(self)
+                records = adapter.in_scope(targets.filtered(adapter.handles)) if targets else targets
+                if not records:
+                    continue
+                existing = {b.res_id: b for b in Binding.search([
+                    ("connection_id", "=", connection.id), ("qbo_entity", "=", adapter.entity),
+                    ("res_model", "=", records._name), ("res_id", "in", records.ids)])}
+                for record in records:
+                    binding = existing.get(record.id)
+                    if not binding:
+                        new.append({"connection_id": connection.id, "res_model": record._name, "res_id": record.id,
+                                    "qbo_entity": adapter.entity, "odoo_changed_at": now})
+                    elif binding.state != "conflict":
+                        flagged |= binding
         flagged.write({"state": "to_push", "odoo_changed_at": now, "retry_count": 0, "next_retry_at": False})
-        flagged |= Binding.create([dict(values, odoo_changed_at=now) for values in new])
+        flagged |= Binding.create(new)
         if flagged:
             self.env.ref(PUSH_CRON).sudo()._trigger()
         return flagged

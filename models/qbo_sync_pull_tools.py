@@ -39,10 +39,15 @@ class PullLog:
         env, names = self.connection.env, {}
         by_model = defaultdict(set)
         for binding, *_rest in self.lines:
-            by_model[binding.res_model].add(binding.res_id)
+            if binding.res_id:
+                by_model[binding.res_model].add(binding.res_id)
         for res_model, ids in by_model.items():
             records = env[res_model].browse(ids).exists()
             names.update({(res_model, record.id): record.display_name for record in records})
+        for binding, *_rest in self.lines:
+            if not binding.res_id:  # a parked object: named as QuickBooks names it
+                adapter = self.connection._qbo_adapter(binding.qbo_entity)
+                names[(binding.res_model, binding.res_id)] = adapter.object_name(binding.qbo_payload)
         env["qbo.sync.log"].sudo().create([
             self.connection._qbo_log_values(self.job, binding, outcome, message,
                                             names.get((binding.res_model, binding.res_id), False), **values)
@@ -64,21 +69,23 @@ def chunks(items, order):
 
 
 class LocalMatcher:
-    """First-link index of the Odoo records not linked to this connection, built on first use.
-    What ``pop`` removes can be put back (``mark``/``rollback``) when a savepoint is rolled back."""
+    """First-link index of the Odoo records not linked to this connection for the adapter's
+    entity, built on first use. What ``pop`` removes can be put back (``mark``/``rollback``)
+    when a savepoint is rolled back."""
 
-    def __init__(self, connection, model):
-        self.connection, self.model, self.index, self.removed = connection, model, None, []
+    def __init__(self, connection, adapter):
+        self.connection, self.adapter, self.index, self.removed = connection, adapter, None, []
 
     def pop(self, remote):
         if self.index is None:
             self.index = self._build()
-        record_id = next((self.index[key] for key in self.model._qbo_match_keys(remote) if key in self.index), None)
+        adapter = self.adapter
+        record_id = next((self.index[key] for key in adapter.match_keys(remote) if key in self.index), None)
         if not record_id:
             return None
-        record = self.model.browse(record_id)
-        for _record, values in record._qbo_match_values(self.connection):
-            for key in self.model._qbo_match_keys(values):
+        record = adapter.Model.browse(record_id)
+        for _record, values in adapter.match_values(record):
+            for key in adapter.match_keys(values):
                 if key in self.index:
                     self.removed.append((key, self.index.pop(key)))
         return record
@@ -93,27 +100,32 @@ class LocalMatcher:
             self.index[key] = record_id
 
     def _build(self):
-        connection, model = self.connection, self.model
+        """Records already linked (or whose create is in flight) are out; records waiting for
+        their first upload are in: the download links them instead of creating a twin."""
+        connection, adapter = self.connection, self.adapter
         linked = connection.env["qbo.binding"].sudo().search([
-            ("connection_id", "=", connection.id), ("res_model", "=", model._name)]).mapped("res_id")
-        candidates = model.with_context(active_test=False).search(
-            [("company_id", "in", (False, connection.company_id.id)), ("id", "not in", linked)], order="id")
+            ("connection_id", "=", connection.id), ("qbo_entity", "=", adapter.entity),
+            ("res_model", "=", adapter.model), "|", ("qbo_id", "!=", False), ("request_id", "!=", False),
+        ]).mapped("res_id")
+        candidates = adapter.Model.with_context(active_test=False).search(
+            adapter.domain() + [("id", "not in", linked)], order="id")
         index = {}
-        for record, values in candidates._qbo_in_scope(connection, matching=True)._qbo_match_values(connection):
-            for key in model._qbo_match_keys(values):
+        for record, values in adapter.match_values(adapter.in_scope(candidates.filtered(adapter.handles),
+                                                                    matching=True)):
+            for key in adapter.match_keys(values):
                 index.setdefault(key, record.id)
         return index
 
 
 class ParentLinks:
-    """Which object each QuickBooks object of a model names as its parent (the adapter's
-    ``_qbo_remote_parent_id``): as in this download's objects, else as in the version stored on
+    """Which object each QuickBooks object of an entity names as its parent (the adapter's
+    ``parent_reference``): as in this download's objects, else as in the version stored on
     its binding; and the loops these links make (a ParentRef cycle: QuickBooks' API refuses one,
     yet a company's data may hold one). Stored versions are read only for the parents the
     objects name and do not bring, one query per level of the hierarchy."""
 
-    def __init__(self, connection, model, rows=()):
-        self.connection, self.model = connection, model
+    def __init__(self, connection, adapter, rows=()):
+        self.connection, self.adapter = connection, adapter
         self.objects = {str(row.get("Id")): row for row in rows}
         self.stored = {}  # {qbo_id: the version stored on its binding, or None when not linked}
 
@@ -122,13 +134,11 @@ class ParentLinks:
         return self.objects.get(qbo_id) or self.stored.get(qbo_id)
 
     def name(self, qbo_id):
-        data = self.data(qbo_id) or {}
-        return data.get("DisplayName") or data.get("Name") or qbo_id
+        return self.adapter.object_name(self.data(qbo_id) or {"Id": qbo_id})
 
     def parent(self, qbo_id):
         data = self.data(qbo_id)
-        parent = data and self.model._qbo_remote_parent_id(data)
-        return str(parent) if parent else None
+        return data and self.adapter.parent_reference(data) or None
 
     def cycles(self, starts):
         """{qbo_id: its loop, the sorted ids of every object in it} for the objects in a loop
@@ -155,7 +165,7 @@ class ParentLinks:
             missing = [id_ for id_ in level if id_ not in self.objects and id_ not in self.stored]
             if missing:
                 found = {b.qbo_id: b.qbo_payload for b in Binding.search([
-                    ("connection_id", "=", self.connection.id), ("qbo_entity", "=", self.model._qbo_entity),
+                    ("connection_id", "=", self.connection.id), ("qbo_entity", "=", self.adapter.entity),
                     ("qbo_id", "in", missing)])}
                 self.stored.update({id_: found.get(id_) or None for id_ in missing})
             level = {self.parent(id_) for id_ in level} - {None} - seen

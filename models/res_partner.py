@@ -1,18 +1,9 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..utils.mappers import partner as partner_mapper
-from ..utils.mappers.common import disambiguate_display_name
-from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
+from .qbo_sync_mixin import NO_PUSH
 from .res_partner_lookups import PartnerLookups
 
-# The partner fields whose change is uploaded (category_id: the "QuickBooks" tag puts a
-# partner in scope; parent_id/type: a contact becomes or stops being a sub-customer).
-_SYNCED_FIELDS = {
-    "name", "is_company", "company_name", "title", "email", "phone", "mobile", "qbo_fax", "qbo_alternate_phone",
-    "website", "street", "street2", "city", "zip", "state_id", "country_id", "comment", "active", "parent_id",
-    "type", "category_id",
-}
 # Mapper keys written as they are on the partner.
 _PLAIN_KEYS = {"name", "is_company", "company_name", "email", "phone", "mobile", "website", "street", "street2",
                "city", "zip", "comment", "active"}
@@ -29,10 +20,6 @@ class ResPartner(models.Model):
 
     _name = "res.partner"
     _inherit = ["res.partner", "qbo.sync.mixin"]
-
-    _qbo_entity = "Customer"
-    _qbo_direction_field = "customer_direction"
-    _qbo_url_path = "customerdetail?nameId=%s"
 
     qbo_fax = fields.Char("Fax")
     qbo_alternate_phone = fields.Char("Other Phone")
@@ -136,11 +123,8 @@ class ResPartner(models.Model):
             else "contact"
 
     # -----------------------------------------------------------------------------------------
-    # Hooks of qbo.sync.mixin
+    # What the Customer adapter (qbo_adapter_customer.py) asks of partners
     # -----------------------------------------------------------------------------------------
-    def _qbo_synced_fields(self):
-        return _SYNCED_FIELDS
-
     def _qbo_push_targets(self):
         targets = self.browse()
         roles = self._qbo_roles()
@@ -151,16 +135,8 @@ class ResPartner(models.Model):
             elif role == "customer":
                 targets |= partner
             elif role == "sub_customer":
-                targets |= partner
-                if not partner.parent_id.qbo_binding_ids:
-                    targets |= partner.parent_id  # its dependency: uploaded first
+                targets |= partner  # its company is a dependency: the upload sends it first
         return targets
-
-    def _qbo_depth(self):
-        depth, parent = 0, self.parent_id
-        while parent:
-            depth, parent = depth + 1, parent.parent_id
-        return depth
 
     def _qbo_in_scope(self, connection, matching=False):
         """A contact is in scope only when its parent is: a sub-customer is uploaded after its
@@ -215,7 +191,7 @@ class ResPartner(models.Model):
             "parent_qbo_id": None,
         }
         if self.parent_id:
-            values["parent_qbo_id"] = self.parent_id._qbo_binding(connection).qbo_id or None
+            values["parent_qbo_id"] = self.parent_id._qbo_binding(connection, "Customer").qbo_id or None
         return values
 
     def _qbo_match_values(self, connection):
@@ -232,63 +208,9 @@ class ResPartner(models.Model):
         return {**{key: partner[key] or None for key in _ADDRESS_KEYS},
                 "state_code": partner.state_id.code or None, "country_code": partner.country_id.code or None}
 
-    def _qbo_prepare_payload(self, binding):
-        """Return the Customer payload.
-
-        :raises MappingError: the partner cannot be sent as it is
-        :raises QBODependencyPending: a contact whose company has no QuickBooks id yet
-        """
-        values = self._qbo_local_values(binding.connection_id)
-        if self.parent_id and not values["parent_qbo_id"]:
-            raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", self.parent_id.display_name))
-        payload = partner_mapper.partner_to_customer(values, values["primary_contact"], values["parent_qbo_id"])
-        if binding.disambiguation > 1:
-            payload["DisplayName"] = disambiguate_display_name(values["name"], binding.disambiguation)
-        return payload
-
-    @api.model
-    def _qbo_remote_values(self, data):
-        """Mapper values of a QuickBooks Customer (raises MappingError when it has no name)."""
-        return partner_mapper.customer_to_partner(data)
-
-    @api.model
-    def _qbo_changed_fields(self, old_payload, new_payload):
-        return partner_mapper.changed_fields(old_payload, new_payload)
-
-    @api.model
-    def _qbo_pull_changes(self, current, pulled):
-        return partner_mapper.pull_changes(current, pulled)
-
-    @api.model
-    def _qbo_match_keys(self, values):
-        """First-link keys, e-mail first: a contact only matches under the same parent."""
-        email, name = partner_mapper.match_keys(values)
-        parent = values.get("parent_qbo_id")
-        return [key for key in ((parent, "email", email), (parent, "name", name)) if key[2]]
-
-    @api.model
-    def _qbo_remote_order(self, data):
-        """Parents before sub-customers."""
-        return int(data.get("Level") or 0)
-
-    @api.model
-    def _qbo_remote_parent_id(self, data):
-        """The id of the Customer a QuickBooks Customer is a sub-customer of (its ParentRef,
-        read only with ``Job`` as the mapper does), or None: the download finds ParentRef
-        cycles with it."""
-        return (data.get("ParentRef") or {}).get("value") if data.get("Job") else None
-
     # -----------------------------------------------------------------------------------------
     # Writing QuickBooks' values
     # -----------------------------------------------------------------------------------------
-    @api.model
-    def _qbo_create_from_remote(self, connection, values):
-        """Create the partner of a Customer read from QuickBooks (not uploaded back).
-
-        :return: the partner, or None when its parent customer is not in Odoo
-        """
-        return self._qbo_create_from_remote_multi(connection, [values])[0]
-
     @api.model
     def _qbo_create_from_remote_multi(self, connection, values_list):
         """Create the partners of Customers read from QuickBooks, not uploaded back and without

@@ -16,6 +16,7 @@ from . import (
     test_sync_faults,
     test_sync_flag_cost,
     test_sync_hostile,
+    test_sync_orderings,
     test_sync_parent_cycle,
     test_sync_partner_fields,
     test_sync_pull,

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.quickbooks_online import const
+from odoo.addons.quickbooks_online.models.qbo_adapter_customer import CustomerAdapter
 from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, get_db_name, tagged
@@ -203,16 +204,15 @@ class TestSyncFaults(SyncCaseMixin, TransactionCase):
     def test_exception_halfway_rolls_back_that_record_only(self):
         partners = self.make_partners(*NAMES, "Kilo Bombs")
         bomb = partners[-1]
-        Partner = type(self.Partner)
-        prepare = Partner._qbo_prepare_payload
+        local_values = CustomerAdapter.local_values
 
-        def exploding(record, binding):
+        def exploding(adapter, record):
             if record == bomb:
                 record.sudo().ref = "half-written"
                 raise RuntimeError("adapter bug")
-            return prepare(record, binding)
+            return local_values(adapter, record)
 
-        with patch.object(Partner, "_qbo_prepare_payload", exploding), mute_logger(*QUIET):
+        with patch.object(CustomerAdapter, "local_values", exploding), mute_logger(*QUIET):
             self.env["qbo.connection"]._cron_qbo_push()  # does not raise
         self.assertEqual(self.last_run().state, "done")
         self.assertFalse(bomb.ref, "the failed record's savepoint was rolled back")

@@ -30,10 +30,20 @@ class TestSyncPullChunks(SyncCaseMixin, TransactionCase):
             self.pull()
         run = self.env["qbo.sync.run"].search([("direction", "=", "pull")], limit=1)
         self.assertEqual(run.state, "done", run.message)
-        self.assertEqual(run.count_done, 2)
+        self.assertEqual((run.count_done, run.count_error), (2, 1))
         self.assertEqual(len(self.Partner.search([("name", "in", ("Alpha Co", "Gamma Co"))])), 2)
         self.assertFalse(self.Partner.search([("name", "in", ("Bomb Co", "Half Written"))]))
-        self.assertEqual(len(self.env["qbo.sync.log"].search([("run_id", "=", run.id)])), 2)
+        lines = self.env["qbo.sync.log"].search([("run_id", "=", run.id)])
+        self.assertEqual(sorted(lines.mapped("outcome")), ["created", "created", "error"])
+        # Nothing is lost: the object is parked with its payload and its error, retried when it
+        # changes in QuickBooks, on a full import or on Retry.
+        parked = self.Binding.search([("qbo_entity", "=", "Customer"), ("res_id", "=", False)])
+        self.assertEqual((parked.state, parked.qbo_payload["DisplayName"]), ("error", "Bomb Co"))
+        self.assertIn("adapter bug", parked.last_error)
+        lines.filtered(lambda line: line.outcome == "error").action_retry()
+        self.pull()
+        self.assertEqual(len(self.Partner.search([("name", "=", "Bomb Co")])), 1)
+        self.assertEqual(parked.state, "synced")
 
     def test_one_bad_update_ends_in_its_own_error(self):
         made = [self.control.user_write("Customer", {"DisplayName": name}) for name in ("One", "Two", "Three")]

@@ -5,6 +5,7 @@ row before the work (checked on committed data, as in test_token_workers)."""
 
 from unittest.mock import patch
 
+from odoo.addons.quickbooks_online.models.qbo_adapter_customer import CustomerAdapter
 from odoo.tests import BaseCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -52,10 +53,10 @@ class TestSyncRunCrash(SyncCaseMixin, TransactionCase):
 
     def test_pull_crash_leaves_the_run_stopped_with_the_traceback(self):
         self.control.user_write("Customer", {"DisplayName": "Crash Pulled"})
-        Partner = type(self.Partner)
-        with patch.object(Partner, "_qbo_remote_order", crash_after("_qbo_remote_order")), mute_logger(*QUIET):
+        with patch.object(CustomerAdapter, "parent_reference", crash_after("parent_reference")), \
+                mute_logger(*QUIET):
             self.pull()
-        self.assert_crashed(self.last_run("pull"), "_qbo_remote_order")
+        self.assert_crashed(self.last_run("pull"), "parent_reference")
         self.assertFalse(self.connection.qbo_pull_watermark, "the watermark waits")
         self.assertFalse(self.Partner.search([("name", "=", "Crash Pulled")]))
         self.pull()
@@ -69,15 +70,14 @@ class TestCommittedRunCrash(CommittedWorkersMixin, BaseCase):
 
     def test_crash_before_the_first_commit_keeps_the_run_row(self):
         self.control.user_write("Customer", {"DisplayName": "Crash Pulled"})
-        Partner = self.registry["res.partner"]
         with self.worker() as env, mute_logger(*QUIET), \
-                patch.object(Partner, "_qbo_remote_order", crash_after("_qbo_remote_order")):
+                patch.object(CustomerAdapter, "parent_reference", crash_after("parent_reference")):
             run_id = self.connection_of(env)._qbo_run("pull").id
         with self.worker() as env:
             run = env["qbo.sync.run"].browse(run_id).exists()
             self.assertTrue(run, "the run row survives the crash")
             self.assertEqual((run.state, run.direction), ("stopped", "pull"))
-            self.assertIn("injected crash in _qbo_remote_order", run.message)
+            self.assertIn("injected crash in parent_reference", run.message)
             connection = self.connection_of(env)
             self.assertTrue(connection.last_pull_at)
             self.assertFalse(connection.qbo_pull_watermark)

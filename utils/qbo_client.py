@@ -389,16 +389,24 @@ class QBOClient:
         :return: iterator of object dicts
         :raises QBOError: (a subclass) as ``query``, when a page fails
         """
-        if not 0 < page_size <= 1000:
-            raise ValueError("page_size must be between 1 and 1000")
-        statement = qbo_requests.select_statement(entity, where)
         start = 1
         while True:
-            rows = self.query(f"{statement} STARTPOSITION {start} MAXRESULTS {page_size}")
+            rows = self.query_page(entity, where, start, page_size)
             yield from rows
             if len(rows) < page_size:
                 return
             start += page_size
+
+    def query_page(self, entity, where=None, start=1, page_size=1000):
+        """One page of ``query_all``: the objects from position ``start`` (1-based); a page shorter
+        than ``page_size`` is the last.
+
+        :raises QBOError: (a subclass) as ``query``
+        """
+        if not 0 < page_size <= 1000:
+            raise ValueError("page_size must be between 1 and 1000")
+        statement = qbo_requests.select_statement(entity, where)
+        return self.query(f"{statement} STARTPOSITION {int(start)} MAXRESULTS {page_size}")
 
     def create(self, entity, payload, request_id):  # pylint: disable=method-required-super
         """Create one object from a plain dict (never python-quickbooks objects: their defaults
