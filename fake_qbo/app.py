@@ -243,8 +243,12 @@ def describe(request, rest):
         operation = request.args.get("operation") or (head if head in ("query", "batch") else "write")
         if request.args.get("include") == "void":
             operation = "void"
-    return {"entity": entity, "operation": operation, "requestid": request.args.get("requestid"),
+    info = {"entity": entity, "operation": operation, "requestid": request.args.get("requestid"),
             "minorversion": request.args.get("minorversion")}
+    if operation == "query":
+        # The statement (POST body or ?query=): tests check what a client asked for.
+        info["statement"] = (request.args.get("query") or request.get_data(as_text=True))[:4000]
+    return info
 
 
 def unauthorized(detail):

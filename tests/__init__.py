@@ -22,6 +22,7 @@ from . import (
     test_sync_pull,
     test_sync_pull_chunks,
     test_sync_push_scale,
+    test_sync_second_adapter,
     test_sync_run_crash,
     test_sync_sub_customers,
     test_sync_ui,

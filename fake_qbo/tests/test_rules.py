@@ -185,3 +185,15 @@ def test_rule_15_intuit_tid_and_fault_with_200(raw, fresh):
     assert Control(fresh.url).requests()[-1]["intuit_tid"] == r.headers["intuit_tid"]
     batch = raw.post("batch", {"BatchItemRequest": [{"bId": "x", "Query": "SELECT * FROM Nope"}]})
     assert batch.status_code == 200 and batch.json()["BatchItemResponse"][0]["Fault"]["Error"][0]["code"] == "4001"
+
+
+def test_request_log_keeps_query_statements(raw, fresh):
+    """Tests of the addon check what a client asked (e.g. a time literal with its offset)."""
+    statement = "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime >= '2025-01-01T00:00:00+00:00'"
+    r = requests.post(raw.url("query"), data=statement, params={"minorversion": "75"},
+                      headers={**raw.headers(), "Content-Type": "application/text"}, timeout=10)
+    assert r.status_code == 200
+    entry = Control(fresh.url).requests()[-1]
+    assert (entry["operation"], entry["statement"]) == ("query", statement)
+    raw.get("preferences")
+    assert "statement" not in Control(fresh.url).requests()[-1]
