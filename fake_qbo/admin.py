@@ -163,9 +163,10 @@ def raw_write(fake, request, body, rest):
         if current is None:
             raise errors.not_found()
         obj = co.replace(entity, {k: v for k, v in {**current, **fields}.items() if v is not None})
-        if entity in lists.BUILDERS:  # a name list: keep the name index in step
+        if entity in lists.BUILDERS:  # a name list: keep the name index in step (a nameless one has none)
             co.names.pop(lists.index_key(entity, current), None)
-            co.names[lists.index_key(entity, obj)] = obj["Id"]
+            if obj.get(lists.name_field(entity)):
+                co.names[lists.index_key(entity, obj)] = obj["Id"]
         return {entity: obj}
 
 

@@ -24,7 +24,7 @@ def name_key(entity, name):
 
 def index_key(entity, obj):
     """The key under which a stored object is held in the company's name index (`co.names`)."""
-    return name_key(entity, obj[_name_field(entity)])
+    return name_key(entity, obj[name_field(entity)])
 
 
 def ref(co, body, field, entity, required=False):
@@ -66,7 +66,7 @@ def _committer(co, entity, old):
     return commit
 
 
-def _name_field(entity):
+def name_field(entity):
     if entity in NAMESPACE:
         return "DisplayName"
     return "FullyQualifiedName" if entity in ("Item", "Account") else "Name"
@@ -193,7 +193,7 @@ def build_named(entity, extra):
                 obj[key] = body[key]
         obj["Name"] = _active_name(name, active)
         extra(co, body, obj, old)
-        _unique(co, entity, obj[_name_field(entity)], obj.get("Id"))
+        _unique(co, entity, obj[name_field(entity)], obj.get("Id"))
         return obj, _committer(co, entity, old)
     return build
 

@@ -110,14 +110,25 @@ class QBOAdapter:
         QuickBooks object may be linked to (scope options aside: a link puts them in scope)."""
         return records
 
+    def all_where(self):
+        """The condition of every object, inactive ones included (first-link matching)."""
+        return "Active IN (true, false)" if self.kind == NAME_LIST else None
+
     def full_import_where(self):
-        """The condition of a full import (first download, or after 30 days)."""
+        """The condition of a full import (first download, or after 30 days): inactive objects
+        too; without "import history", only what changed (a name list) or is dated (a
+        transaction) on or after the sync start date."""
+        start = not self.connection.import_history and self.connection.sync_start_date
         if self.kind == NAME_LIST:
-            return "Active IN (true, false)"
-        start = self.connection.sync_start_date
-        if start and not self.connection.import_history:
-            return "TxnDate >= '%s'" % start.isoformat()
-        return None
+            since = " AND MetaData.LastUpdatedTime >= '%sT00:00:00+00:00'" % start.isoformat() if start else ""
+            return self.all_where() + since
+        return "TxnDate >= '%s'" % start.isoformat() if start else None
+
+    def upload_all_domain(self):
+        """The records "Upload all" flags: without "import history", those changed in Odoo on or
+        after the sync start date."""
+        start = not self.connection.import_history and self.connection.sync_start_date
+        return self.domain() + ([("write_date", ">=", start)] if start else [])
 
     # -- dependencies ----------------------------------------------------------------------------
     def dependencies(self, record):

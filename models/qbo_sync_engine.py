@@ -297,7 +297,7 @@ class QboConnection(models.Model):
         self._qbo_check_connected()
         count = 0
         for adapter in self._qbo_adapters("push"):
-            records = adapter.Model.with_context(active_test=False).search(adapter.domain())
+            records = adapter.Model.with_context(active_test=False).search(adapter.upload_all_domain())
             count += len(adapter.flag(records.filtered(adapter.handles)))
         return self._qbo_notification(
             self.env._("%s records will be uploaded to QuickBooks in the background.", count), "info")

@@ -24,11 +24,20 @@ class QboSyncPreferences(models.AbstractModel):
         const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
     payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")
     sync_start_date = fields.Date(
-        default=fields.Date.context_today, help="Documents dated before this day are not synced.")
+        default=fields.Date.context_today,
+        help="Without 'Import History', what is older than this day is not synced (customers: last changed "
+             "before it; documents: dated before it).")
     import_history = fields.Boolean(
-        help="On the first download, also import QuickBooks documents dated before the sync start date.")
+        default=True,
+        help="Also sync what is older than the sync start date: on a full download, QuickBooks customers last "
+             "changed (documents dated) before it; with Upload All, Odoo records last changed before it.")
     customer_scope = fields.Selection(const.CUSTOMER_SCOPES, "Customers to Sync", required=True, default="all")
     skip_customers_without_email = fields.Boolean()
+    contacts_as_sub_customers = fields.Boolean(
+        "Contacts as Sub-customers",
+        help="Also send a company's other contacts and its other addresses to QuickBooks, as sub-customers. "
+             "Off: one QuickBooks customer per company or individual, its oldest contact as the customer's "
+             "contact person; QuickBooks' own sub-customers still come down.")
     partner_lang = fields.Selection(
         "_qbo_lang_selection", "Language of New Partners", default=lambda self: self.env.lang or "en_US",
         help="Language given to partners created from QuickBooks.")

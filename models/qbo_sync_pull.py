@@ -122,7 +122,7 @@ class QboConnection(models.Model):
         todo = []
         for data in alive:
             binding = bindings.get(str(data.get("Id")))
-            if not (binding and binding.res_id and binding.qbo_sync_token == data.get("SyncToken")):
+            if not (binding and binding.qbo_sync_token == data.get("SyncToken")):
                 todo.append((binding, data))  # else our own write, or nothing new: no echo, no write
         self._qbo_pull_references(job, adapter, [data for _binding, data in todo])
         matcher = LocalMatcher(self, adapter)
@@ -171,7 +171,14 @@ class QboConnection(models.Model):
             visited.update((entity, id_) for id_ in missing)
             for start in range(0, len(missing), REFERENCE_BATCH):
                 batch = missing[start:start + REFERENCE_BATCH]
-                fetched = self._qbo_request(job, "query_page", entity, "Id IN %s" % qbo_value(batch), 1, PAGE_SIZE)
+                try:
+                    fetched = self._qbo_request(job, "query_page", entity, "Id IN %s" % qbo_value(batch), 1,
+                                                PAGE_SIZE)
+                except QBOError as e:
+                    # The referring objects wait, parked, and are retried by the next download.
+                    _logger.info("QuickBooks: %s referred to could not be read: %s", entity, e)
+                    visited.difference_update((entity, id_) for id_ in batch)
+                    continue
                 if fetched:
                     self._qbo_pull_apply(job, target, fetched)
 
@@ -284,8 +291,8 @@ class QboConnection(models.Model):
 
     def _qbo_pull_parked(self, job, adapter):
         """Apply again the objects parked while waiting (for an object they refer to): their
-        stored payload, as if new. Those parked in error wait for a change in QuickBooks, a full
-        import or a Retry: retrying them every run would fail the same way every run."""
+        stored payload, as if new. Those parked in error wait for a change in QuickBooks or a
+        Retry (which makes them wait again): retrying them every run would fail the same way."""
         parked = self.env["qbo.binding"].sudo().search([
             ("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity), ("res_id", "=", False),
             ("state", "=", "waiting"), ("qbo_payload", "!=", False)])

@@ -241,7 +241,7 @@ class QboConnection(models.Model):
             ("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity), ("qbo_id", "!=", False),
             ("res_id", "!=", False)]).mapped("qbo_id"))
         index = {}
-        for data in self._qbo_request(job, "query_all", adapter.entity, adapter.full_import_where()):
+        for data in self._qbo_request(job, "query_all", adapter.entity, adapter.all_where()):
             if data.get("Id") in linked:
                 continue
             try:

@@ -152,6 +152,9 @@ class ResPartner(models.Model):
         excluded.update(self.env["res.users"].sudo().with_context(active_test=False).search([
             ("share", "=", False), ("partner_id", "in", family.ids)]).partner_id.ids)
         tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks", raise_if_not_found=False)
+        linked = set() if connection.contacts_as_sub_customers else set(self.env["qbo.binding"].sudo().search([
+            ("connection_id", "=", connection.id), ("qbo_entity", "=", "Customer"), ("res_model", "=", self._name),
+            ("res_id", "in", self.ids), ("qbo_id", "!=", False)]).mapped("res_id"))
         known = {}
 
         def own_scope(partner):
@@ -161,6 +164,9 @@ class ResPartner(models.Model):
                 return False
             if matching:
                 return True
+            if roles[partner.id] == "sub_customer" and not connection.contacts_as_sub_customers \
+                    and partner.id not in linked:
+                return False  # the seeds' default: contacts stay in Odoo (QuickBooks' own come down)
             if connection.customer_scope == "tagged" and tag not in partner.commercial_partner_id.category_id \
                     and tag not in partner.category_id:
                 return False

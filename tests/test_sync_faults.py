@@ -172,6 +172,7 @@ class TestSyncFaults(SyncCaseMixin, TransactionCase):
 
     def test_one_failing_item_in_a_batch(self):
         # Individuals' contacts are sub-customers; one parent is then made inactive in QuickBooks.
+        self.connection.contacts_as_sub_customers = True
         open_parent, closed_parent = self.Partner.create([
             {"name": "Fiona Open", "email": "fiona@example.com"},
             {"name": "Gus Closed", "email": "gus@example.com"}])

@@ -93,6 +93,7 @@ class TestSyncPartnerFields(SyncCaseMixin, TransactionCase):
         self.assertFalse([r for r in self.api_log(mark) if r["method"] == "POST"])
 
     def test_company_primary_contact_and_sub_customers(self):
+        self.connection.contacts_as_sub_customers = True
         company = self.Partner.create({"name": "Parent Co", "is_company": True, "email": "parent@example.com"})
         primary = self.Partner.create({"name": "Paula Prime", "parent_id": company.id, "type": "contact"})
         other = self.Partner.create({"name": "Sam Sub", "parent_id": company.id, "type": "contact",

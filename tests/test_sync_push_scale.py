@@ -128,6 +128,7 @@ class TestSyncPushScale(SyncCaseMixin, TransactionCase):
         """"Only tagged customers": a tagged contact of an untagged company stays out (its
         company would never be uploaded before it)."""
         self.connection.customer_scope = "tagged"
+        self.connection.contacts_as_sub_customers = True
         tag = self.env.ref("quickbooks_online.res_partner_category_quickbooks")
         company = self.Partner.create({"name": "Untagged Parent", "is_company": True, "email": "up@example.com"})
         self.Partner.create({"name": "Primary", "parent_id": company.id})

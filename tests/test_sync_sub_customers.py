@@ -19,6 +19,7 @@ class TestSyncSubCustomers(QBOFakeServerMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self._connect()
+        self.connection.contacts_as_sub_customers = True  # the option these tests are about
         self.Partner = self.env["res.partner"]
         # The database's own partners in scope are in QuickBooks already: "Upload all" below
         # then has nothing to send but what these tests are about.

@@ -53,3 +53,13 @@ def test_raw_write_needs_an_existing_object(fresh):
     for path, body in (("raw/Customer", {"Id": "999", "Notes": "x"}), ("raw/Nothing", {"Id": "1"})):
         reply = control.session.post(f"{fresh.url}/_fake/{path}", json=body, timeout=10)
         assert reply.status_code in (400, 404)
+
+
+def test_raw_write_can_remove_every_name(fresh, qb, raw):
+    """A customer without any name (what a corrupt company may hold): stored, read and queried."""
+    made = create(qb, "Customer", {"DisplayName": "Soon Nameless"})
+    stored = Control(fresh.url).raw_write("Customer", {"Id": made["Id"], "DisplayName": None, "GivenName": None})
+    assert "DisplayName" not in stored
+    assert "DisplayName" not in raw.get(f"customer/{made['Id']}").json()["Customer"]
+    # Its name is free again.
+    assert create(qb, "Customer", {"DisplayName": "Soon Nameless"})["Id"] != made["Id"]
