@@ -1,5 +1,7 @@
 """Shared set-up: a real fake QuickBooks server on 127.0.0.1 and a connection pointing at it."""
 
+import threading
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -7,9 +9,19 @@ import requests
 from odoo.addons.quickbooks_online import const
 from odoo.addons.quickbooks_online.fake_qbo import FakeQBO
 from odoo.addons.quickbooks_online.fake_qbo.control import Control
+from odoo.modules.registry import Registry
 
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret"
+
+
+def worker_registry_lock():
+    """A patcher giving worker threads a registry lock of their own. ``odoo-bin --test-enable``
+    runs the tests while its main thread holds ``Registry._lock`` (the registry is loading), and
+    every new Environment takes that lock: a worker thread would wait forever. Odoo's HttpCase
+    swaps the lock the same way (``Registry.enter_test_mode``); under pytest-odoo it is free
+    anyway."""
+    return patch.object(Registry, "_lock", threading.RLock())
 
 
 class FakeServerMixin:

@@ -15,7 +15,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin
+from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin, worker_registry_lock
 from .sync_common import SyncCaseMixin
 
 QUIET = ("odoo.addons.quickbooks_online.models.qbo_sync_engine",
@@ -241,6 +241,7 @@ class TestTwoCronsAtOnce(QBOFakeServerMixin, TransactionCase):
             params.set_param(const.PARAM_CLIENT_SECRET, CLIENT_SECRET)
         cls.addClassCleanup(cls._drop_params)
         super().setUpClass()
+        cls.startClassPatcher(worker_registry_lock())
 
     @classmethod
     def _drop_params(cls):

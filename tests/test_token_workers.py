@@ -23,7 +23,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 
-from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin
+from .common import CLIENT_ID, CLIENT_SECRET, QBOFakeServerMixin, worker_registry_lock
 
 QUIET = ("odoo.addons.quickbooks_online.models.qbo_connection",)
 
@@ -40,6 +40,7 @@ class CommittedWorkersMixin(QBOFakeServerMixin):
         cls.registry = Registry(get_db_name())
         cls.startClassPatcher(patch.object(
             cls.registry["qbo.connection"], "_qbo_can_commit", staticmethod(lambda: True)))
+        cls.startClassPatcher(worker_registry_lock())
 
     def setUp(self):
         super().setUp()
@@ -221,7 +222,7 @@ class TestTokenWorkers(CommittedWorkersMixin, BaseCase):
             connection = self.connection_of(env)
             self.assertTrue(connection._qbo_try_lock())
             access_token = connection.access_token
-            with self.assertRaises(QBOTransportError), mute_logger(*QUIET):
+            with self.assertRaises(QBOTransportError), mute_logger(*QUIET, "odoo.sql_db"):  # the lock timeout
                 connection._qbo_refresh_tokens(force=True)
             env.cr.rollback()
         self.assertEqual(self.refreshes(mark), [])

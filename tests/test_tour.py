@@ -11,5 +11,5 @@ class TestSetupTour(QBOFakeServerMixin, HttpCase):
         self.connection.invalidate_recordset()
         self.assertRecordValues(self.connection, [{
             "state": "connected", "realm_id": self.fake.realm_id, "customer_direction": "qbo_to_odoo",
-            "payment_direction": "off", "customer_scope": "tagged", "pull_interval": 30,
+            "contacts_as_sub_customers": True, "customer_scope": "tagged", "pull_interval": 30,
         }])

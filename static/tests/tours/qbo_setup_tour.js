@@ -19,9 +19,9 @@ registry.category("web_tour.tours").add("quickbooks_online_setup_tour", {
             run: 'select "qbo_to_odoo"',
         },
         {
-            content: "Payments do not sync",
-            trigger: ".modal .o_field_widget[name=payment_direction] select",
-            run: 'select "off"',
+            content: "Other contacts go up as sub-customers too",
+            trigger: ".modal .o_field_widget[name=contacts_as_sub_customers] input",
+            run: "click",
         },
         {
             content: "Only customers tagged QuickBooks",
