@@ -3,11 +3,14 @@ called as the crons call them, request-log helpers, and what every scenario chec
 no duplicate on either side and no lost change, counted on the real QuickBooks side (the fake's
 API, over HTTP)."""
 
+import time
 from collections import Counter
 from datetime import timedelta
 
 from odoo import fields
 from odoo.addons.quickbooks_online.utils.mappers.common import first_email, undisambiguated
+from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
+from odoo.tools import mute_logger
 
 from .common import QBOFakeServerMixin
 
@@ -49,6 +52,24 @@ class SyncCaseMixin(QBOFakeServerMixin):
         ("Alpha Traders" -> alpha.traders@example.com): two names never share an address."""
         return self.Partner.create([{"name": name, "email": "%s@example.com" % name.replace(" ", ".").lower(),
                                      "is_company": True} for name in names])
+
+    def lose_the_batch_reply(self, names):
+        """Upload ``names``; QuickBooks creates them but its reply is lost (a timeout). Returns the
+        partners, whose creates are in flight (requestid kept, no id), once QuickBooks holds them."""
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        partners = self.make_partners(*names)
+        mark = self.log_mark()
+        self.control.fault("slow", match="/batch", delay=2)
+        with mute_logger("odoo.addons.quickbooks_online.models.qbo_sync_push",
+                         "odoo.addons.quickbooks_online.utils.qbo_client"):
+            self.push()
+        self.assertTrue(all(b.state == "to_push" and b.next_retry_at and b.request_id and not b.qbo_id
+                            for b in self.binding(partners)), "in flight")
+        deadline = time.monotonic() + 10
+        while any(r["status"] is None for r in self.api_log(mark, "/batch")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # QuickBooks finishes the slow request: the customers exist there
+        self.assertEqual(len(self.qbo_customers()), len(names))
+        return partners
 
     # -- the QuickBooks side -------------------------------------------------------------------
     def qbo_customers(self, connection=None):

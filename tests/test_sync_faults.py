@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.quickbooks_online import const
 from odoo.addons.quickbooks_online.models.qbo_adapter_customer import CustomerAdapter
-from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, get_db_name, tagged
 from odoo.tools import mute_logger
@@ -77,18 +76,8 @@ class TestSyncFaults(SyncCaseMixin, TransactionCase):
 
     def test_timeout_reply_lost_is_replayed_not_duplicated(self):
         # QuickBooks creates the customers but answers after the client gave up.
-        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
-        partners = self.make_partners(*NAMES)
         mark = self.log_mark()
-        self.control.fault("slow", match="/batch", delay=2)
-        with mute_logger(*QUIET):
-            self.push()
-        self.assertTrue(all(b.state == "to_push" and b.next_retry_at and b.request_id
-                            for b in self.binding(partners)))
-        deadline = time.monotonic() + 10
-        while self._batches(mark)[0]["status"] is None and time.monotonic() < deadline:
-            time.sleep(0.1)  # the slow request finishes on QuickBooks' side: 3 customers exist
-        self.assertEqual(len(self.qbo_customers()), 3)
+        partners = self.lose_the_batch_reply(NAMES)
         self.make_retries_due()
         self.push()
         self.assert_converged(partners)

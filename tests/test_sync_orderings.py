@@ -2,12 +2,10 @@
 runs first (upload, retry, webhook, download), nothing is lost or duplicated, a conflict follows
 the policy, and an update never touches a QuickBooks field that the Odoo edit did not change."""
 
-import time
 from datetime import timedelta
 from urllib.parse import parse_qs
 
 from odoo import fields
-from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -24,24 +22,8 @@ TEN = tuple("Lost Reply %02d" % n for n in range(10))
 class TestSyncOrderings(SyncCaseMixin, TransactionCase):
 
     # -- 1. a lost create reply, then the webhook wakes the download first -----------------------
-    def _lose_the_batch_reply(self, names):
-        """Upload ``names``; QuickBooks creates them but its reply is lost (timeout). Returns the
-        partners, whose creates are in flight."""
-        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
-        partners = self.make_partners(*names)
-        mark = self.log_mark()
-        self.control.fault("slow", match="/batch", delay=2)
-        with mute_logger(*QUIET):
-            self.push()
-        self.assertTrue(all(b.request_id and not b.qbo_id for b in self.binding(partners)), "in flight")
-        deadline = time.monotonic() + 10
-        while any(r["status"] is None for r in self.api_log(mark, "/batch")) and time.monotonic() < deadline:
-            time.sleep(0.1)  # QuickBooks finishes the slow request: the customers exist there
-        self.assertEqual(len(self.qbo_customers()), len(names))
-        return partners
-
     def test_lost_reply_then_download_first_never_duplicates(self):
-        partners = self._lose_the_batch_reply(TEN)
+        partners = self.lose_the_batch_reply(TEN)
         # The webhook (QuickBooks saw ten creates) wakes the download before the upload retries.
         self.pull()
         for name in TEN:
@@ -57,7 +39,7 @@ class TestSyncOrderings(SyncCaseMixin, TransactionCase):
         self.assert_converged(partners | later)
 
     def test_lost_reply_download_waits_while_quickbooks_is_unreachable(self):
-        partners = self._lose_the_batch_reply(TEN[:3])
+        partners = self.lose_the_batch_reply(TEN[:3])
         watermark = self.connection.qbo_pull_watermark
         self.control.fault("503", match="/batch", count=5)
         with mute_logger(*QUIET):
@@ -76,7 +58,7 @@ class TestSyncOrderings(SyncCaseMixin, TransactionCase):
     def test_object_answered_for_a_linked_record_is_an_error_not_a_crash(self):
         """Defence in depth: should QuickBooks answer a create with an object Odoo already links to
         another record, that record alone is in error and later uploads still run."""
-        partners = self._lose_the_batch_reply(TEN[:2])
+        partners = self.lose_the_batch_reply(TEN[:2])
         first = self.binding(partners[0])
         customer = next(c for c in self.qbo_customers() if c["DisplayName"] == partners[0].name)
         stray = self.Partner.create({"name": "Stray Link"})
@@ -189,7 +171,7 @@ class TestSyncOrderings(SyncCaseMixin, TransactionCase):
     def test_reply_log_has_the_requestid_of_each_batch(self):
         """The in-flight replay reuses the batch requestid (the request log says so)."""
         mark = self.log_mark()
-        self._lose_the_batch_reply(TEN[:2])
+        self.lose_the_batch_reply(TEN[:2])
         self.pull()
         ids = [parse_qs(r["query"]).get("requestid", [None])[0] for r in self.api_log(mark, "/batch")]
         self.assertEqual(len(ids), 2)
