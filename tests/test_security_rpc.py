@@ -175,6 +175,10 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
             ("qbo.connection", "action_qbo_sync_now", conn, U, U, A, U, U),
             ("qbo.connection", "action_qbo_disconnect", conn, U, U, A, U, U),  # last: it disconnects
         ]
+        # The reset confirmation: a manager's wizard is the manager's alone; the reset forgets this.
+        self.connection.qbo_pull_watermark = "2026-01-01 00:00:00"
+        wizard = self.env["qbo.reset.wizard"].with_user(self.users["manager"]).create({"connection_id": conn[0]})
+        table.insert(-1, ("qbo.reset.wizard", "action_reset", wizard.ids, U, U, A, U, U))
         who = ("plain", "qbo_user", "manager", "portal", "other_company")
         for model, method, ids, *expected in table:
             for user, outcome in zip(who, expected, strict=True):
@@ -186,6 +190,11 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
                 self.assertEqual(self.rpc("manager", model, method, ids), expected[2])
         self.assertEqual(self.connection.state, "disconnected")
         self.assertEqual(partner.with_user(self.users["manager"]).phone, "+1 555 0100")
+        self.assertFalse(self.connection.qbo_pull_watermark, "the manager's reset ran")
+        for who_creates in ("plain", "qbo_user", "portal"):
+            with self.subTest(create=who_creates):
+                self.assertEqual(self.rpc(who_creates, "qbo.reset.wizard", "create", None,
+                                          {"connection_id": conn[0]}), U)
 
     def test_error_text_only_for_quickbooks_users(self):
         partner = self.env["res.partner"].create({"name": "Err Partner", "email": "err.partner@example.com"})
