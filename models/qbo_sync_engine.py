@@ -72,9 +72,12 @@ class QboConnection(models.Model):
         self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id])
         return bool(self.env.cr.fetchall())
 
-    def _qbo_commit(self):
+    def _qbo_commit(self, release=False):
         """Commit the work done so far (never in tests: ``_qbo_can_commit``) and lock the
-        connection again, as a commit releases the lock.
+        connection again, as a commit releases the lock. With ``release``, the ORM cache is
+        emptied too (flushed first, also when nothing commits, so that tests run the same path):
+        what a full import applied page after page is in the database and must not stay in
+        memory, or a first download of 100,000 customers would hold them all.
 
         :raises QBOStop: when another run took the connection in between
         """
@@ -82,6 +85,8 @@ class QboConnection(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if not self._qbo_try_lock():
                 raise QBOStop(self.env._("Another sync run took over this connection."))
+        if release:
+            self.env.invalidate_all()
 
     # -----------------------------------------------------------------------------------------
     # Runs
@@ -336,12 +341,14 @@ class QboConnection(models.Model):
         :return: the connections concerned
         """
         realms = {event.realm_id for event in events}
-        connections = self.sudo().search([("realm_id", "in", list(realms)), ("state", "=", "connected")])
+        # A connection awaiting re-authorisation keeps its merges: its next download needs them.
+        connections = self.sudo().search([("realm_id", "in", list(realms)),
+                                          ("state", "in", ("connected", "needs_reauth"))])
         by_realm = {connection.realm_id: connection for connection in connections}
         merges = [{"connection_id": by_realm[e.realm_id].id, "qbo_entity": e.entity, "deleted_id": e.deleted_id,
                    "survivor_id": e.entity_id, "event_time": e.last_updated}
                   for e in events if e.realm_id in by_realm and e.operation == "Merge" and e.deleted_id]
         self.env["qbo.merge.event"].sudo()._qbo_store(merges)
-        if connections:
+        if connections.filtered(lambda c: c.state == "connected"):
             self._qbo_cron("pull")._trigger()
         return connections

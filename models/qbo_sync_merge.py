@@ -73,9 +73,10 @@ class QboConnection(models.Model):
                 changed[key] = current.get(key)
         return changed
 
-    def _qbo_conflict_winner(self, binding, data):
-        """'odoo', 'qbo' or 'manual' for a field changed on both sides, per the connection's policy."""
-        policy = self.conflict_policy
+    def _qbo_conflict_winner(self, binding, data, policy=None):
+        """'odoo', 'qbo' or 'manual' for a field changed on both sides, per ``policy`` (default:
+        the connection's)."""
+        policy = policy or self.conflict_policy
         if policy != "last_updated":
             return policy
         qbo_time = parse_qbo_datetime((data.get("MetaData") or {}).get("LastUpdatedTime"))
@@ -126,6 +127,47 @@ class QboConnection(models.Model):
             log.add(binding, "updated")
         return pending and self._qbo_still_pending(adapter, binding, record)
 
+    def _qbo_first_link(self, adapter, binding, record, data, log):
+        """Link ``binding`` (of ``record``) to ``data``, the QuickBooks object found with the same
+        keys, alike whichever side found it: what only one side holds fills the other (a first
+        link clears nothing); of a field both hold with different values, the later version
+        wins (Odoo's time: the record's last change; there is no last sync for "Odoo wins" or
+        "QuickBooks wins" to count from), or a person chooses under "ask me"; the losing value
+        is kept in the log.
+
+        :return: True when Odoo has values QuickBooks lacks (the binding is then ``to_push``)
+        """
+        current = adapter.local_values(record)
+        changes = adapter.first_link_fill(adapter.pull_changes(current, adapter.remote_values(data)))
+        fill = {key: value for key, value in changes.items()
+                if _blank(current.get(key), value) and not _blank(value, current.get(key))}
+        both = {key: value for key, value in changes.items()
+                if not _blank(current.get(key), value) and not _blank(value, current.get(key))}
+        if not binding.odoo_changed_at:
+            binding.odoo_changed_at = record.write_date
+        policy = "manual" if self.conflict_policy == "manual" else "last_updated"
+        winner = self._qbo_conflict_winner(binding, data, policy) if both else None
+        apply = dict(fill, **both) if winner == "qbo" else fill
+        if apply:
+            adapter.apply_remote_values(record.with_context(**{NO_PUSH: True}), apply)
+        binding._qbo_mark_synced(data)
+        adapter.on_linked(record)
+        log.add(binding, "linked",
+                self.env._("Linked to the QuickBooks object with the same keys (e.g. e-mail or name)."))
+        if winner == "manual":
+            binding.write({"state": "conflict", "last_error": self.env._(
+                "Different in Odoo and in QuickBooks when first linked: choose a version in the sync log.")})
+            log.add(binding, "conflict", self.env._("Different on both sides; those fields were not applied."),
+                    losing_side="qbo", losing_values=both, losing_qbo_version=data)
+            return False
+        if winner == "qbo":
+            log.add(binding, "conflict", self.env._("Different on both sides: QuickBooks' version was kept."),
+                    losing_side="odoo", losing_values={key: current.get(key) for key in both})
+        elif winner == "odoo":
+            log.add(binding, "conflict", self.env._("Different on both sides: Odoo's version was kept."),
+                    losing_side="qbo", losing_values=both)
+        return self._qbo_still_pending(adapter, binding, record)
+
     def _qbo_still_pending(self, adapter, binding, record):
         """After a merge: put the binding back to upload when Odoo holds changes QuickBooks lacks."""
         try:
@@ -136,3 +178,9 @@ class QboConnection(models.Model):
             binding.write({"state": "to_push", "odoo_changed_at": binding.odoo_changed_at or fields.Datetime.now()})
             self._qbo_cron("push")._trigger()
         return pending
+
+
+def _blank(value, other):
+    """Whether a mapper value is empty: None, "", or False where the other side's value is no
+    boolean (Odoo's empty text is False; an archived record's ``active`` False is a value)."""
+    return value is None or value == "" or (value is False and not isinstance(other, bool))

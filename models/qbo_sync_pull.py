@@ -55,9 +55,15 @@ class QboConnection(models.Model):
                 # again with the next CDC.
                 server_time = self._qbo_request(job, "cdc", entities, fields.Datetime.now()).server_time
                 for adapter in adapters:
+                    seen = set()
                     for page in connection._qbo_pages(job, adapter.entity, adapter.full_import_where()):
+                        seen.update(str(row.get("Id")) for row in page)
                         connection._qbo_pull_apply(job, adapter, page)
-                        self._qbo_commit()  # a page applied is kept: memory and work bounded by a page
+                        # A page applied is kept, and released from the ORM cache: memory and
+                        # work bounded by a page, whatever the number of objects.
+                        self._qbo_commit(release=True)
+                    if adapter.full_import_where() == adapter.all_where():
+                        connection._qbo_pull_vanished(job, adapter, seen)
             else:
                 changes, server_time = connection._qbo_cdc(job, adapters, watermark - CDC_OVERLAP)
                 for adapter in adapters:
@@ -69,6 +75,16 @@ class QboConnection(models.Model):
         # QuickBooks' clock, naive UTC as Odoo stores it; saved in the transaction of the last
         # changes. Nothing it passes is lost: every object is applied or parked with its payload.
         self.qbo_pull_watermark = server_time.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+    def _qbo_pull_vanished(self, job, adapter, seen):
+        """After a full import of every object of ``adapter``: a linked object it did not see is
+        gone from QuickBooks (merged away: CDC alone says so, and only for 30 days), and is
+        handled as a deletion (the merge event relinks or archives)."""
+        Binding = self.env["qbo.binding"].sudo()
+        for qbo_id in Binding.search([("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity),
+                                      ("qbo_id", "!=", False), ("res_id", "!=", False)]).mapped("qbo_id"):
+            if qbo_id not in seen:
+                self._qbo_pull_isolated(job, adapter, {"Id": qbo_id, "status": "Deleted"}, self._qbo_pull_deleted)
 
     def _qbo_pages(self, job, entity, where):
         """Yield the objects of ``entity`` matching ``where`` a page at a time."""
@@ -318,7 +334,7 @@ class QboConnection(models.Model):
             else:
                 record = matcher.pop(remote) if adapter.match_on_first_link else None
                 if record:
-                    self._qbo_pull_link(adapter, record, binding, data, remote, log)
+                    self._qbo_pull_link(adapter, record, binding, data, log)
                 else:
                     new.append((binding, data, remote))
         if new:
@@ -349,24 +365,17 @@ class QboConnection(models.Model):
             return
         self._qbo_merge_remote(adapter, binding, record, data, log)
 
-    def _qbo_pull_link(self, adapter, record, binding, data, remote, log):
+    def _qbo_pull_link(self, adapter, record, binding, data, log):
         """First link of an object to the Odoo record with the same keys (its binding, if it was
-        waiting for its first upload, is the one used): QuickBooks' non-empty values come down,
-        what only Odoo has goes up (the first link never clears either side)."""
+        waiting for its first upload, is the one used): ``_qbo_first_link``."""
         binding = binding or record._qbo_binding(self, adapter.entity)
-        values = {"res_model": adapter.model, "res_id": record.id, **synced_values(data)}
+        values = {"res_model": adapter.model, "res_id": record.id}
         if binding:
             binding.write(values)
         else:
             binding = self.env["qbo.binding"].sudo().create(
                 {"connection_id": self.id, "qbo_entity": adapter.entity, **values})
-        current = adapter.local_values(record)
-        changes = {k: v for k, v in adapter.pull_changes(current, remote).items() if v not in (None, "")}
-        if changes:
-            adapter.apply_remote_values(record.with_context(**{NO_PUSH: True}), changes)
-        adapter.on_linked(record)
-        self._qbo_still_pending(adapter, binding, record)
-        log.add(binding, "linked", self.env._("Linked to the Odoo record with the same keys (e.g. e-mail or name)."))
+        self._qbo_first_link(adapter, binding, record, data, log)
 
     def _qbo_pull_isolated(self, job, adapter, row, apply):
         """``apply(job, adapter, row)`` in its own savepoint: a failure (QuickBooks unreachable

@@ -3,6 +3,8 @@ log lines of a chunk, the chunks themselves and the first-link index of Odoo rec
 
 from collections import defaultdict
 
+from odoo.tools import SQL
+
 # Objects applied in one savepoint, their new records created in one batch: one flush and one
 # create per chunk instead of per object (a failing chunk is applied again object by object).
 PULL_CHUNK = 100
@@ -11,10 +13,16 @@ PULL_CHUNK = 100
 class RunCache:
     """What adapters keep for one download run, under the context key ``qbo_pull_cache`` (e.g.
     res.partner's lookups of countries and titles); emptied when a savepoint is rolled back.
-    An object rather than a dict: context values must stay hashable."""
+    An object rather than a dict: context values must stay hashable.
+
+    Holds lookups of reference tables only, never the run's objects or records: a full import
+    keeps its memory bounded by a page (``first_new_ids`` is one id per model)."""
 
     def __init__(self):
         self._values = {}
+        # {model: the first id a record created from now on can get}, taken when the first-link
+        # index of the model is first built (``LocalMatcher``); kept through rollbacks.
+        self.first_new_ids = {}
 
     def get(self, key, factory):
         if key not in self._values:
@@ -70,8 +78,14 @@ def chunks(items, order):
 
 class LocalMatcher:
     """First-link index of the Odoo records not linked to this connection for the adapter's
-    entity, built on first use. What ``pop`` removes can be put back (``mark``/``rollback``)
-    when a savepoint is rolled back."""
+    entity, built on first use (one per page of a full import). What ``pop`` removes can be put
+    back (``mark``/``rollback``) when a savepoint is rolled back.
+
+    Built from the candidates alone, whatever the number of records linked: the linked ones are
+    left out in SQL (``NOT EXISTS``, no list of ids), and so are the records this download run
+    created itself (each exists for a QuickBooks object already: linked, or a part of one, such
+    as a partner's primary contact or delivery address), so a page's index costs the same on
+    the 100th page of a first download as on the first."""
 
     def __init__(self, connection, adapter):
         self.connection, self.adapter, self.index, self.removed = connection, adapter, None, []
@@ -101,14 +115,28 @@ class LocalMatcher:
 
     def _build(self):
         """Records already linked (or whose create is in flight) are out; records waiting for
-        their first upload are in: the download links them instead of creating a twin."""
+        their first upload are in: the download links them instead of creating a twin. Records
+        created by this user since the run first built this index are out too (see the class):
+        in a run, the ids from ``RunCache.first_new_ids`` on, the records of any other user in."""
         connection, adapter = self.connection, self.adapter
-        linked = connection.env["qbo.binding"].sudo().search([
-            ("connection_id", "=", connection.id), ("qbo_entity", "=", adapter.entity),
-            ("res_model", "=", adapter.model), "|", ("qbo_id", "!=", False), ("request_id", "!=", False),
-        ]).mapped("res_id")
-        candidates = adapter.Model.with_context(active_test=False).search(
-            adapter.domain() + [("id", "not in", linked)], order="id")
+        env = connection.env
+        Model = adapter.Model.with_context(active_test=False)
+        env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "res_model", "res_id", "qbo_id", "request_id"])
+        query = Model._search(adapter.domain(), order="id")
+        record_id = SQL.identifier(query.table, "id")
+        query.add_where(SQL(
+            "NOT EXISTS (SELECT 1 FROM qbo_binding b WHERE b.res_id = %s AND b.res_model = %s "
+            "AND b.connection_id = %s AND b.qbo_entity = %s "
+            "AND (COALESCE(b.qbo_id, '') != '' OR COALESCE(b.request_id, '') != ''))",
+            record_id, adapter.model, connection.id, adapter.entity))
+        run = env.context.get("qbo_pull_cache")
+        if run is not None and Model._log_access:
+            if adapter.model not in run.first_new_ids:
+                env.cr.execute(SQL("SELECT COALESCE(MAX(id), 0) + 1 FROM %s", SQL.identifier(Model._table)))
+                run.first_new_ids[adapter.model] = env.cr.fetchone()[0]
+            query.add_where(SQL("(%s < %s OR %s IS DISTINCT FROM %s)", record_id, run.first_new_ids[adapter.model],
+                                SQL.identifier(query.table, "create_uid"), env.uid))
+        candidates = Model.browse(query.get_result_ids())
         index = {}
         for record, values in adapter.match_values(adapter.in_scope(candidates.filtered(adapter.handles),
                                                                     matching=True)):

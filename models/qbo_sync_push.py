@@ -15,7 +15,7 @@ from odoo import fields, models
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import BATCH_LIMIT, QBODuplicateError, QBOError, QBOStaleError, QBOTransportError
 from .qbo_sync_engine import QBOStop
-from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
+from .qbo_sync_mixin import QBODependencyPending
 from .qbo_sync_pull_tools import PullLog
 
 _logger = logging.getLogger(__name__)
@@ -225,12 +225,12 @@ class QboConnection(models.Model):
             for key in adapter.match_keys(adapter.remote_values(data)):
                 # Linked once: the next object with the same key (if any) is the candidate now.
                 index[key] = [other for other in index.get(key, ()) if other is not data]
-            binding._qbo_mark_synced(data)
-            self._qbo_fill_from_remote(adapter, record, values, adapter.remote_values(data))
-            self._qbo_log(job, binding, "linked",
-                          self.env._("Linked to the QuickBooks object with the same keys (e.g. e-mail or name)."))
+            log = PullLog(self, job)
+            pending = self._qbo_first_link(adapter, binding, record, data, log)
+            log.flush()
             # The first link never clears what only QuickBooks has.
-            delta = {k: v for k, v in self._qbo_update_delta(adapter, binding, record).items() if v not in ("", None)}
+            delta = pending and {k: v for k, v in self._qbo_update_delta(adapter, binding, record).items()
+                                 if v not in ("", None)}
             if delta:
                 updates.append((binding, delta))
         return left
@@ -252,18 +252,11 @@ class QboConnection(models.Model):
                 index.setdefault(key, []).append(data)
         return index
 
-    def _qbo_fill_from_remote(self, adapter, record, current, remote):
-        """Give Odoo what only QuickBooks had at the first link (nothing is overwritten)."""
-        changes = adapter.first_link_fill(adapter.pull_changes(current, remote))
-        fill = {key: value for key, value in changes.items()
-                if value not in (None, "", False) and current.get(key) in (None, "", False)}
-        if fill:
-            adapter.apply_remote_values(record.with_context(**{NO_PUSH: True}), fill)
-
     # -----------------------------------------------------------------------------------------
     # Creates: requestid committed before sending, id committed right after the reply
     # -----------------------------------------------------------------------------------------
     def _qbo_push_creates(self, job, adapter, creates):
+        replays = {binding.id for binding, _payload in creates if binding.request_id}
         groups = {}
         for binding, payload in creates:
             if binding.request_id:
@@ -283,6 +276,10 @@ class QboConnection(models.Model):
             else:
                 for binding, payload in chunk:
                     self._qbo_send_one(job, adapter, binding, payload, "create", request_id)
+            for binding, _payload in chunk:
+                if binding.id in replays and binding.state == "synced":
+                    # QuickBooks replayed its first answer: an Odoo edit made since still goes up.
+                    self._qbo_still_pending(adapter, binding, binding._qbo_record())
             self._qbo_commit()
 
     def _qbo_push_updates(self, job, adapter, updates):

@@ -2,7 +2,8 @@
 # The sync benchmark: a fresh database with the addon, the local QuickBooks server, then
 # scripts/bench_sync.py (first pull, bulk push, no-change sync, 10 changes) on N customers.
 #
-#   bash scripts/bench.sh [N] [--profile DIR]     # N defaults to 1000
+#   bash scripts/bench.sh [N] [--profile DIR] [--pull-only]     # N defaults to 1000
+#   (--pull-only: the first download and its floor alone, e.g. for N = 100000)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-1000}"; shift || true

@@ -17,6 +17,7 @@ from . import (
     test_sync_faults,
     test_sync_flag_cost,
     test_sync_hostile,
+    test_sync_interleavings,
     test_sync_orderings,
     test_sync_parent_cycle,
     test_sync_partner_fields,

@@ -85,7 +85,11 @@ _logger = logging.getLogger(__name__)
 SCHEDULES = int(os.environ.get("QBO_INTERLEAVINGS") or 200)
 STEPS = int(os.environ.get("QBO_INTERLEAVINGS_STEPS") or 20)
 SEED = os.environ.get("QBO_INTERLEAVINGS_SEED") or ""
-EXCLUDED = frozenset(filter(None, (os.environ.get("QBO_INTERLEAVINGS_EXCLUDE") or "").replace(" ", "").split(",")))
+# Default: twins left out. A first link has no base version: of a field both sides hold with
+# different values, the later record wins (per record, not per field: Odoo keeps no time per
+# field), so a twin edited in Odoo after QuickBooks deactivated it takes QuickBooks' "inactive"
+# back (test_first_link_without_field_times). QBO_INTERLEAVINGS_EXCLUDE="" runs them too.
+EXCLUDED = frozenset(filter(None, os.environ.get("QBO_INTERLEAVINGS_EXCLUDE", "twin").replace(" ", "").split(",")))
 
 FIELDS = ("name", "email", "phone", "active")
 EDITABLE = ("name", "email", "phone")
@@ -408,6 +412,31 @@ class InterleavingMachine(RuleBasedStateMachine):
         partner.write({field: value})
         self._stamp(partner)
         self._write(entity, "odoo", field, value, seq)
+        self._split_unlinked_twin(entity, seq)
+
+    def _split_unlinked_twin(self, entity, seq):
+        """A twin whose Odoo partner no longer shares any first-link key (name, first e-mail)
+        with its QuickBooks customer before they were ever linked is no twin any more: two
+        customers, each to reach the other side on its own (a person would see two as well)."""
+        partner, customer = self._partner(entity), self._customer(entity)
+        if not (partner and customer) or self._bindings().filtered(
+                lambda b: b.res_id == partner.id and b.qbo_id == entity.qbo_id):
+            return
+        odoo_email = (odoo_view(partner, "email") or "").lower()
+        if odoo_view(partner, "name") == qbo_view(customer, "name") \
+                or odoo_email == (qbo_view(customer, "email", full=False) or "").lower():
+            return
+        split = Entity(len(self.entities), "odoo", entity.is_company)
+        split.partner_id = partner.id
+        split.partner_ids.add(partner.id)
+        self.entities.append(split)
+        entity.partner_id = None
+        entity.partner_ids.discard(partner.id)
+        for name in FIELDS:
+            entity.writes[name] = [w for w in entity.writes[name] if w.side != "odoo"]
+            value = odoo_view(partner, name)
+            if value is not None:
+                self._write(split, "odoo", name, value, seq)
 
     @rule(which=WHICH)
     @precondition(lambda self: self.entities)

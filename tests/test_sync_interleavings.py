@@ -7,6 +7,8 @@ version of a conflict), nothing stuck. The machine, its model and the invariants
 The other tests are the shortest schedules the random test found, pasted as it prints them:
 each one failed on the engine of its time, and says why in its docstring."""
 
+import unittest
+
 from odoo.tests import TransactionCase, tagged
 
 from .interleavings import InterleavingMachine, prepare, run_interleavings
@@ -22,6 +24,18 @@ class TestSyncInterleavings(SyncCaseMixin, TransactionCase):
 
     def test_random_interleavings(self):
         run_interleavings(self)
+
+    @unittest.expectedFailure
+    def test_first_link_without_field_times(self):
+        """Known limitation (interleavings.EXCLUDED): a twin deactivated in QuickBooks, then
+        renamed in Odoo before the first link: the later record (Odoo's) wins both fields, so
+        QuickBooks' deactivation is undone although nobody changed "active" in Odoo."""
+        state = InterleavingMachine()
+        state.qbo_create(company=True, phone=False, two_emails=False)
+        state.odoo_twin(which=0)
+        state.qbo_deactivate(which=0)
+        state.odoo_edit(field='name', which=0)
+        state.teardown()
 
     # -- the three known failures of issue 8 (fixed by "Engine v2", 054555c) ----------------------
     def test_known_a_lost_create_reply_then_download(self):
