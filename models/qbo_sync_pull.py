@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import timedelta, timezone
 
 from odoo import fields, models
-from odoo.tools import format_list
+from odoo.tools import SQL, format_list
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import QBOError, qbo_value
@@ -79,12 +79,17 @@ class QboConnection(models.Model):
     def _qbo_pull_vanished(self, job, adapter, seen):
         """After a full import of every object of ``adapter``: a linked object it did not see is
         gone from QuickBooks (merged away: CDC alone says so, and only for 30 days), and is
-        handled as a deletion (the merge event relinks or archives)."""
-        Binding = self.env["qbo.binding"].sudo()
-        for qbo_id in Binding.search([("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity),
-                                      ("qbo_id", "!=", False), ("res_id", "!=", False)]).mapped("qbo_id"):
-            if qbo_id not in seen:
-                self._qbo_pull_isolated(job, adapter, {"Id": qbo_id, "status": "Deleted"}, self._qbo_pull_deleted)
+        handled as a deletion (the merge event relinks or archives).
+
+        The linked ids are read in SQL, without records: bindings read by the ORM would come
+        with their stored QuickBooks objects, 700 MB for 100,000 customers."""
+        self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "qbo_id", "res_id"])
+        self.env.cr.execute(SQL(
+            "SELECT qbo_id FROM qbo_binding WHERE connection_id = %s AND qbo_entity = %s "
+            "AND COALESCE(qbo_id, '') != '' AND COALESCE(res_id, 0) != 0 ORDER BY id", self.id, adapter.entity))
+        vanished = [qbo_id for qbo_id, in self.env.cr.fetchall() if qbo_id not in seen]
+        for qbo_id in vanished:
+            self._qbo_pull_isolated(job, adapter, {"Id": qbo_id, "status": "Deleted"}, self._qbo_pull_deleted)
 
     def _qbo_pages(self, job, entity, where):
         """Yield the objects of ``entity`` matching ``where`` a page at a time."""
