@@ -75,12 +75,16 @@ class QboConnection(models.Model):
 
     def _qbo_conflict_winner(self, binding, data, policy=None):
         """'odoo', 'qbo' or 'manual' for a field changed on both sides, per ``policy`` (default:
-        the connection's)."""
+        the connection's).
+
+        "Last updated" compares to the second, QuickBooks' precision: two changes in the same
+        second cannot be ordered, and QuickBooks' version, the books', wins them."""
         policy = policy or self.conflict_policy
         if policy != "last_updated":
             return policy
         qbo_time = parse_qbo_datetime((data.get("MetaData") or {}).get("LastUpdatedTime"))
-        return "qbo" if qbo_time and (not binding.odoo_changed_at or qbo_time > binding.odoo_changed_at) else "odoo"
+        odoo_time = binding.odoo_changed_at and binding.odoo_changed_at.replace(microsecond=0)
+        return "qbo" if qbo_time and (not odoo_time or qbo_time >= odoo_time) else "odoo"
 
     def _qbo_merge_remote(self, adapter, binding, record, data, log):
         """Bring QuickBooks' new version ``data`` of a linked record into Odoo, three ways: base =

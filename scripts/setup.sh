@@ -18,6 +18,26 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 # Locate the package without importing it: its dependencies may not be installed yet.
 odoo_pkg() { "$PY" -c 'import importlib.util as u; s = u.find_spec("odoo"); print(s.submodule_search_locations[0])' 2>/dev/null || true; }
 odoo_version() { local p; p="$(odoo_pkg)"; [ -n "$p" ] && sed -n 's/^version_info = (\([0-9]*\),.*/\1/p' "$p/release.py" || true; }
+stamp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/quickbooks_online"
+mkdir -p "$stamp_dir"
+# Without ODOO_SRC, a plain copy of Odoo 18.0 is looked for: /opt/odoo18, else a local git
+# mirror of it (ODOO_MIRROR, commit ODOO_COMMIT), exported once into the cache.
+ODOO_MIRROR="${ODOO_MIRROR:-/work/.mirror/Disassembling-Odoo+core/repo}"
+ODOO_COMMIT="${ODOO_COMMIT:-504b0670}"
+if [ "$(odoo_version)" != "18" ] && [ -z "${ODOO_SRC:-}" ]; then
+  if [ -f /opt/odoo18/odoo/release.py ]; then
+    ODOO_SRC=/opt/odoo18
+  elif git --git-dir="$ODOO_MIRROR" cat-file -e "$ODOO_COMMIT^{commit}" 2>/dev/null; then
+    ODOO_SRC="$stamp_dir/odoo-18.0-$ODOO_COMMIT"
+    if [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
+      say "exporting Odoo 18.0 ($ODOO_COMMIT) from $ODOO_MIRROR"
+      rm -rf "$ODOO_SRC.part" && mkdir -p "$ODOO_SRC.part"
+      git --git-dir="$ODOO_MIRROR" archive "$ODOO_COMMIT" | tar -x -C "$ODOO_SRC.part" \
+        || die "could not export Odoo from $ODOO_MIRROR."
+      rm -rf "$ODOO_SRC" && mv "$ODOO_SRC.part" "$ODOO_SRC"
+    fi
+  fi
+fi
 if [ "$(odoo_version)" != "18" ]; then
   if [ -n "${ODOO_SRC:-}" ]; then
     [ -f "$ODOO_SRC/odoo/release.py" ] || die "ODOO_SRC=$ODOO_SRC is not an Odoo source tree (no odoo/release.py)."
@@ -36,8 +56,6 @@ fi
 odoo_root="$(dirname "$(odoo_pkg)")"
 
 # --- 2. Python dependencies ------------------------------------------------
-stamp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/quickbooks_online"
-mkdir -p "$stamp_dir"
 reqs=("$here/requirements.txt")
 [ -f "$odoo_root/requirements.txt" ] && reqs+=("$odoo_root/requirements.txt")
 digest="$(cat "${reqs[@]}" | sha1sum | cut -c1-16)"

@@ -73,6 +73,7 @@ class TestSyncPull(SyncCaseMixin, TransactionCase):
         p1 = self.Partner.create({"name": "Mail Match", "email": "match@example.com"})
         p2 = self.Partner.create({"name": "Name Match"})
         self.Binding.search([]).unlink()  # as if created before connecting
+        self.control.advance_clock(60)  # QuickBooks' versions are the later ones
         c1 = self.control.user_write("Customer", {"DisplayName": "Other Name",
                                                   "PrimaryEmailAddr": {"Address": "MATCH@example.com"}})
         c2 = self.control.user_write("Customer", {"DisplayName": "name match"})
