@@ -248,6 +248,9 @@ def describe(request, rest):
     if operation == "query":
         # The statement (POST body or ?query=): tests check what a client asked for.
         info["statement"] = (request.args.get("query") or request.get_data(as_text=True))[:4000]
+    elif request.method == "POST":
+        # What a client wrote (tests check that a sparse update sends the changed fields alone).
+        info["body"] = request.get_json(silent=True)
     return info
 
 

@@ -61,7 +61,11 @@ class QBOAdapter:
     Declarations (class attributes) and hooks (methods). Hooks with a default here are optional.
     """
 
-    entity = None  # the QuickBooks entity, e.g. "Customer"
+    entity = None  # the adapter's name, its bindings' ``qbo_entity``: the QuickBooks entity, e.g. "Customer"
+    # The entity in QuickBooks' API when it is not ``entity``: adapters may share one (products and
+    # categories are both Items), each taking its own objects (``api_where``, ``accepts``).
+    api_entity = None
+    api_where = None  # the query condition of this adapter's objects among the API entity's, or None
     model = None  # the Odoo model, e.g. "res.partner"
     kind = NAME_LIST
     depends = ()  # entities whose objects this entity's objects refer to
@@ -73,6 +77,7 @@ class QBOAdapter:
     match_on_first_link = True  # look for the same object on the other side before creating one
 
     def __init__(self, connection):
+        self.api_entity = type(self).api_entity or self.entity
         self.connection = connection
         self.env = connection.env
         self.Model = self.env[self.model]
@@ -100,6 +105,20 @@ class QBOAdapter:
         ``account.move`` is an Invoice or a CreditMemo by its type)."""
         return True
 
+    def prepare(self, job):
+        """Called once at the start of each run (``job``) that uses this adapter: read what the
+        mapping needs from QuickBooks (e.g. its accounts) with ``connection._qbo_request``."""
+
+    def accepts(self, data):
+        """Whether a QuickBooks object of ``api_entity`` is this adapter's (as ``api_where`` says
+        in a query). A deletion carries only its Id: it goes to every adapter of the API entity,
+        and the one linked to it applies it."""
+        return True
+
+    def where(self, *conditions):
+        """``conditions`` (None for none) and ``api_where`` joined with AND, or None."""
+        return " AND ".join(c for c in (*conditions, self.api_where) if c) or None
+
     def targets(self, records):
         """The records of ``self.model`` whose QuickBooks object changes when ``records`` (of
         ``self.model`` or of a model in ``flagged_by``) change."""
@@ -112,7 +131,7 @@ class QBOAdapter:
 
     def all_where(self):
         """The condition of every object, inactive ones included (first-link matching)."""
-        return "Active IN (true, false)" if self.kind == NAME_LIST else None
+        return self.where("Active IN (true, false)" if self.kind == NAME_LIST else None)
 
     def full_import_where(self):
         """The condition of a full import (first download, or after 30 days): inactive objects
@@ -120,9 +139,9 @@ class QBOAdapter:
         transaction) on or after the sync start date."""
         start = not self.connection.import_history and self.connection.sync_start_date
         if self.kind == NAME_LIST:
-            since = " AND MetaData.LastUpdatedTime >= '%sT00:00:00+00:00'" % start.isoformat() if start else ""
-            return self.all_where() + since
-        return "TxnDate >= '%s'" % start.isoformat() if start else None
+            since = "MetaData.LastUpdatedTime >= '%sT00:00:00+00:00'" % start.isoformat() if start else None
+            return self.where("Active IN (true, false)", since)
+        return self.where("TxnDate >= '%s'" % start.isoformat() if start else None)
 
     def upload_all_domain(self):
         """The records "Upload all" flags: without "import history", those changed in Odoo on or
@@ -172,6 +191,11 @@ class QBOAdapter:
     def pull_changes(self, current, pulled):
         """The mapper values of ``pulled`` that differ from ``current``, our own mapping aside."""
         raise NotImplementedError
+
+    def push_note(self, record, data):
+        """What the sync log says of an upload of ``record`` that QuickBooks took as ``data``
+        (e.g. a default used for a value Odoo has no counterpart of), or None."""
+        return None
 
     # -- first link ------------------------------------------------------------------------------
     def match_keys(self, values):

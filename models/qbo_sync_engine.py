@@ -298,10 +298,14 @@ class QboConnection(models.Model):
 
     def action_qbo_upload_all(self):
         """Flag every record in scope for upload (first-link matching avoids duplicates) and wake
-        the upload cron."""
+        the upload cron. The context key ``qbo_entities`` (a list) limits it to those adapters
+        ("Export all products")."""
         self._qbo_check_connected()
         count = 0
+        entities = self.env.context.get("qbo_entities")
         for adapter in self._qbo_adapters("push"):
+            if entities and adapter.entity not in entities:
+                continue
             records = adapter.Model.with_context(active_test=False).search(adapter.upload_all_domain())
             count += len(adapter.flag(records.filtered(adapter.handles)))
         return self._qbo_notification(

@@ -47,7 +47,9 @@ class QboConnection(models.Model):
         for adapter in connection._qbo_adapters("push"):
             connection._qbo_resolve_in_flight(job, adapter)
         adapters = connection._qbo_adapters("pull")
-        entities = [adapter.entity for adapter in adapters]
+        for adapter in adapters:
+            adapter.prepare(job)
+        entities = list(dict.fromkeys(adapter.api_entity for adapter in adapters))
         watermark = self.qbo_pull_watermark
         try:
             if full or not watermark or watermark < fields.Datetime.now() - timedelta(days=CDC_MAX_DAYS):
@@ -56,7 +58,7 @@ class QboConnection(models.Model):
                 server_time = self._qbo_request(job, "cdc", entities, fields.Datetime.now()).server_time
                 for adapter in adapters:
                     seen = set()
-                    for page in connection._qbo_pages(job, adapter.entity, adapter.full_import_where()):
+                    for page in connection._qbo_pages(job, adapter.api_entity, adapter.full_import_where()):
                         seen.update(str(row.get("Id")) for row in page)
                         connection._qbo_pull_apply(job, adapter, page)
                         # A page applied is kept, and released from the ORM cache: memory and
@@ -103,31 +105,37 @@ class QboConnection(models.Model):
             start += PAGE_SIZE
 
     def _qbo_cdc(self, job, adapters, since):
-        """{entity: objects changed since ``since``} and QuickBooks' time, in one CDC request when
-        the reply stays under QuickBooks' cap of 1,000 objects per response; else one request per
-        entity, and an entity still at the cap read by query (its deletions then come with the
-        next CDC or full import). The time is the first reply's: the earliest, so nothing is
-        skipped."""
-        entities = [adapter.entity for adapter in adapters]
+        """{adapter's entity: objects changed since ``since``} and QuickBooks' time, in one CDC
+        request when the reply stays under QuickBooks' cap of 1,000 objects per response; else one
+        request per API entity, and an entity still at the cap read by query (its deletions then
+        come with the next CDC or full import). The time is the first reply's: the earliest, so
+        nothing is skipped. Adapters sharing an API entity get the objects they accept."""
+        kinds = {adapter.api_entity: adapter.kind for adapter in adapters}
+        entities = list(kinds)
         changes, server_time = self._qbo_request(job, "cdc", entities, since)
-        if sum(len(rows) for rows in changes.values()) < CDC_CAP:
-            return changes, server_time
-        for adapter in adapters:
-            rows = changes[adapter.entity]
-            if len(entities) > 1:
-                rows = self._qbo_request(job, "cdc", [adapter.entity], since).changes[adapter.entity]
-            if len(rows) >= CDC_CAP:
-                rows = [row for page in self._qbo_pages(job, adapter.entity, self._qbo_changed_since_where(
-                    adapter, since)) for row in page]
-            changes[adapter.entity] = rows
-        return changes, server_time
+        if sum(len(rows) for rows in changes.values()) >= CDC_CAP:
+            for entity in entities:
+                rows = changes.get(entity) or []
+                if len(entities) > 1:
+                    rows = self._qbo_request(job, "cdc", [entity], since).changes[entity]
+                if len(rows) >= CDC_CAP:
+                    rows = [row for page in self._qbo_pages(job, entity, self._qbo_changed_since_where(
+                        kinds[entity], since)) for row in page]
+                changes[entity] = rows
+        return {adapter.entity: self._qbo_accepted(adapter, changes.get(adapter.api_entity) or [])
+                for adapter in adapters}, server_time
 
     @staticmethod
-    def _qbo_changed_since_where(adapter, since):
+    def _qbo_accepted(adapter, rows):
+        """The objects of ``rows`` (of ``adapter.api_entity``) that are ``adapter``'s; deletions all."""
+        return [row for row in rows if row.get("status") == "Deleted" or adapter.accepts(row)]
+
+    @staticmethod
+    def _qbo_changed_since_where(kind, since):
         """The query of what changed since ``since`` (naive UTC, sent with its offset, which
         QuickBooks would otherwise read in the company's time zone), inactive objects included."""
         where = "MetaData.LastUpdatedTime >= %s" % qbo_value(since.replace(tzinfo=timezone.utc))
-        return where + " AND Active IN (true, false)" if adapter.kind == NAME_LIST else where
+        return where + " AND Active IN (true, false)" if kind == NAME_LIST else where
 
     def _qbo_pull_apply(self, job, adapter, rows):
         """Apply the QuickBooks objects ``rows`` of ``adapter``: deletions and merges first (each
@@ -181,27 +189,35 @@ class QboConnection(models.Model):
                 if not (entity == adapter.entity and str(qbo_id) in here):
                     wanted.setdefault(entity, set()).add(str(qbo_id))
         visited = job.__dict__.setdefault("fetched_references", set())
+        pulled = self._qbo_adapters("pull")
         for entity, ids in wanted.items():
-            known = set(self.env["qbo.binding"].sudo().search([
-                ("connection_id", "=", self.id), ("qbo_entity", "=", entity), ("qbo_id", "in", list(ids)),
-                ("res_id", "!=", False)]).mapped("qbo_id"))
-            missing = sorted(ids - known - {id_ for e, id_ in visited if e == entity})
-            target = next((a for a in self._qbo_adapters("pull") if a.entity == entity), None)
-            if not missing or target is None:
+            target = next((a for a in pulled if a.entity == entity), None)
+            if target is None:
                 continue
-            visited.update((entity, id_) for id_ in missing)
+            # An object of the API entity linked through any adapter is known (an Item's parent
+            # may be a category or another item), and what is read goes to the adapter accepting it.
+            siblings = [a for a in pulled if a.api_entity == target.api_entity]
+            known = set(self.env["qbo.binding"].sudo().search([
+                ("connection_id", "=", self.id), ("qbo_entity", "in", [a.entity for a in siblings]),
+                ("qbo_id", "in", list(ids)), ("res_id", "!=", False)]).mapped("qbo_id"))
+            missing = sorted(ids - known - {id_ for e, id_ in visited if e == target.api_entity})
+            if not missing:
+                continue
+            visited.update((target.api_entity, id_) for id_ in missing)
             for start in range(0, len(missing), REFERENCE_BATCH):
                 batch = missing[start:start + REFERENCE_BATCH]
                 try:
-                    fetched = self._qbo_request(job, "query_page", entity, "Id IN %s" % qbo_value(batch), 1,
-                                                PAGE_SIZE)
+                    fetched = self._qbo_request(job, "query_page", target.api_entity, "Id IN %s" % qbo_value(batch),
+                                                1, PAGE_SIZE)
                 except QBOError as e:
                     # The referring objects wait, parked, and are retried by the next download.
                     _logger.info("QuickBooks: %s referred to could not be read: %s", entity, e)
-                    visited.difference_update((entity, id_) for id_ in batch)
+                    visited.difference_update((target.api_entity, id_) for id_ in batch)
                     continue
-                if fetched:
-                    self._qbo_pull_apply(job, target, fetched)
+                for sibling in siblings:
+                    rows = self._qbo_accepted(sibling, fetched)
+                    if rows:
+                        self._qbo_pull_apply(job, sibling, rows)
 
     def _qbo_pull_cycles(self, job, adapter, alive, todo, matcher):
         """Take out of ``todo`` the objects that name each other as parent (a ParentRef cycle,
@@ -407,8 +423,9 @@ class QboConnection(models.Model):
         binding = Binding.search(domain + [("qbo_id", "=", str(row.get("Id")))], limit=1)
         if not binding:
             return
-        merge = self.env["qbo.merge.event"].sudo().search(
-            domain + [("deleted_id", "=", binding.qbo_id)], order="id desc", limit=1)
+        merge = self.env["qbo.merge.event"].sudo().search([  # webhooks name the API's entity
+            ("connection_id", "=", self.id), ("qbo_entity", "=", adapter.api_entity),
+            ("deleted_id", "=", binding.qbo_id)], order="id desc", limit=1)
         if not merge or not binding.res_id:
             binding.write({"state": "error", "last_error": self.env._("Deleted in QuickBooks.")})
             self._qbo_log(job, binding, "deleted", self.env._("Deleted in QuickBooks."))
@@ -424,7 +441,7 @@ class QboConnection(models.Model):
             if record:
                 adapter.archive(record.with_context(**{NO_PUSH: True}))
             return
-        data = self._qbo_request(job, "read", adapter.entity, merge.survivor_id)
+        data = self._qbo_request(job, "read", adapter.api_entity, merge.survivor_id)
         Binding.search(domain + [("qbo_id", "=", merge.survivor_id)]).unlink()  # parked, if it was
         binding.write({"qbo_id": merge.survivor_id})
         record = binding._qbo_record()

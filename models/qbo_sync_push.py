@@ -54,6 +54,8 @@ class QboConnection(models.Model):
         :raises QBOStop: when the run must stop (per the error matrix)
         """
         Binding = self.env["qbo.binding"].sudo()
+        for adapter in self._qbo_adapters("push"):
+            adapter.prepare(job)
         if bindings is not None:
             for adapter in self._qbo_adapters("push"):
                 self._qbo_push_chunk(job, adapter, bindings.filtered_domain(self._qbo_push_domain(adapter)))
@@ -241,8 +243,8 @@ class QboConnection(models.Model):
             ("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity), ("qbo_id", "!=", False),
             ("res_id", "!=", False)]).mapped("qbo_id"))
         index = {}
-        for data in self._qbo_request(job, "query_all", adapter.entity, adapter.all_where()):
-            if data.get("Id") in linked:
+        for data in self._qbo_request(job, "query_all", adapter.api_entity, adapter.all_where()):
+            if data.get("Id") in linked or not adapter.accepts(data):
                 continue
             try:
                 keys = adapter.match_keys(adapter.remote_values(data))
@@ -297,17 +299,17 @@ class QboConnection(models.Model):
 
     def _qbo_send_one(self, job, adapter, binding, body, operation, request_id):
         try:
-            data = self._qbo_request(job, operation, adapter.entity, body, request_id)
+            data = self._qbo_request(job, operation, adapter.api_entity, body, request_id)
         except QBOStop:
             raise
         except QBOError as e:
             self._qbo_push_failed(job, adapter, binding, body, operation, e, replied=False)
             return
-        self._qbo_push_succeeded(job, binding, data, operation)
+        self._qbo_push_succeeded(job, adapter, binding, data, operation)
 
     def _qbo_send_batch(self, job, adapter, request_id, items):
         """Send ``items`` [(binding, body, operation)] as one batch; bId = binding id."""
-        request = [{"bId": str(b.id), "operation": op, adapter.entity: body} for b, body, op in items]
+        request = [{"bId": str(b.id), "operation": op, adapter.api_entity: body} for b, body, op in items]
         try:
             results = self._qbo_request(job, "batch", request, request_id)
         except QBOStop:
@@ -321,9 +323,9 @@ class QboConnection(models.Model):
             if isinstance(result, QBOError):
                 self._qbo_push_failed(job, adapter, binding, body, operation, result, replied=True)
             else:
-                self._qbo_push_succeeded(job, binding, result, operation)
+                self._qbo_push_succeeded(job, adapter, binding, result, operation)
 
-    def _qbo_push_succeeded(self, job, binding, data, operation):
+    def _qbo_push_succeeded(self, job, adapter, binding, data, operation):
         if operation == "create":
             try:
                 with self.env.cr.savepoint():
@@ -343,7 +345,9 @@ class QboConnection(models.Model):
                 return
         else:
             binding._qbo_mark_synced(data)
-        self._qbo_log(job, binding, "created" if operation == "create" else "updated")
+        record = binding._qbo_record()
+        self._qbo_log(job, binding, "created" if operation == "create" else "updated",
+                      adapter.push_note(record, data) or False)
 
     def _qbo_resolve_in_flight(self, job, adapter):
         """Replay the creates in flight of ``adapter`` (requestid committed, reply unknown) before a
@@ -407,7 +411,7 @@ class QboConnection(models.Model):
 
         :raises QBOError: when the second attempt fails too
         """
-        data = self._qbo_request(job, "read", adapter.entity, binding.qbo_id)
+        data = self._qbo_request(job, "read", adapter.api_entity, binding.qbo_id)
         record = binding._qbo_record()
         log = PullLog(self, job)
         pending = self._qbo_merge_remote(adapter, binding, record, data, log)
@@ -418,10 +422,10 @@ class QboConnection(models.Model):
         if not delta:
             binding.write({"state": "synced"})
             return
-        data = self._qbo_request(job, "update", adapter.entity,
+        data = self._qbo_request(job, "update", adapter.api_entity,
                                  {**delta, "Id": binding.qbo_id, "SyncToken": data["SyncToken"], "sparse": True},
                                  str(uuid.uuid4()))
-        self._qbo_push_succeeded(job, binding, data, "update")
+        self._qbo_push_succeeded(job, adapter, binding, data, "update")
 
     def _qbo_rename(self, job, adapter, binding, body, operation):
         """6240: the name is taken (maybe by a vendor): send again with the adapter's next name

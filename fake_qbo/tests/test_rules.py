@@ -197,3 +197,13 @@ def test_request_log_keeps_query_statements(raw, fresh):
     assert (entry["operation"], entry["statement"]) == ("query", statement)
     raw.get("preferences")
     assert "statement" not in Control(fresh.url).requests()[-1]
+
+
+def test_request_log_keeps_written_bodies(raw, fresh):
+    """Tests of the addon check what a client wrote (a sparse update's fields, nothing more)."""
+    body = {"Name": "Logged Item", "Type": "Service", "IncomeAccountRef": {"value": "1"}}
+    r = raw.post("item", body)
+    assert r.status_code == 200
+    assert Control(fresh.url).requests()[-1]["body"] == body
+    raw.get("preferences")
+    assert "body" not in Control(fresh.url).requests()[-1]
