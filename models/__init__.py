@@ -5,6 +5,7 @@ from . import qbo_sync_preferences
 from . import (
     qbo_adapter,
     qbo_adapter_customer,
+    qbo_adapter_item,
     qbo_binding,
     qbo_connection,
     qbo_connection_oauth,
@@ -17,3 +18,7 @@ from . import (
     res_config_settings,
     res_partner,
 )
+
+# isort: split
+# They extend qbo.connection.
+from . import product, qbo_account

@@ -191,11 +191,12 @@ class QboSyncMixin(models.AbstractModel):
         cron (it runs within seconds, in its own transaction); the outcome shows on each record
         and in the sync log. Nothing is sent from the request itself: no commit in it.
 
-        :raises AccessError: the caller is no QuickBooks manager or cannot edit the records
+        :raises AccessError: the caller is no QuickBooks manager or cannot read the records (the
+            upload sends them as they are: it changes nothing in Odoo)
         :raises UserError: when the company is not connected
         """
         check_qbo_group(self.env, QBO_MANAGER)
-        self.check_access("write")
+        self.check_access("read")
         connection = self.env["qbo.connection"]._qbo_for_company()
         if not connection or connection.state != "connected":
             raise UserError(self.env._("This company is not connected to QuickBooks Online."))

@@ -39,8 +39,16 @@ class QboSyncPreferences(models.AbstractModel):
              "Off: one QuickBooks customer per company or individual, its oldest contact as the customer's "
              "contact person; QuickBooks' own sub-customers still come down.")
     partner_lang = fields.Selection(
-        "_qbo_lang_selection", "Language of New Partners", default=lambda self: self.env.lang or "en_US",
-        help="Language given to partners created from QuickBooks.")
+        "_qbo_lang_selection", "Sync Language", default=lambda self: self.env.lang or "en_US",
+        help="The language of product and category names sent to QuickBooks and written from it, and of the "
+             "partners created from QuickBooks.")
+    default_income_account_id = fields.Many2one(
+        "qbo.account", domain="[('company_id', '=', company_id), ('account_type', 'in', ('Income', 'Other Income'))]",
+        help="Where an item posts its sales when its Odoo income account maps to no QuickBooks account (the sync "
+             "log says so). QuickBooks' accounts are read with the first sync.")
+    default_expense_account_id = fields.Many2one(
+        "qbo.account", domain="[('company_id', '=', company_id)]",
+        help="Where an item posts its cost when its Odoo expense account maps to no QuickBooks account.")
     use_odoo_invoice_numbers = fields.Boolean(
         default=True,
         help="Send Odoo's invoice number as the QuickBooks DocNumber instead of letting QuickBooks number it.")

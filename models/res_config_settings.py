@@ -26,6 +26,8 @@ class ResConfigSettings(models.TransientModel):
     qbo_realm_id = fields.Char(related="qbo_connection_id.realm_id", groups=_MANAGER)
     qbo_environment = fields.Selection(
         related="qbo_connection_id.environment", string="QuickBooks Environment", groups=_MANAGER)
+    qbo_product_direction = fields.Selection(
+        related="qbo_connection_id.product_direction", string="QuickBooks Products", groups=_MANAGER)
 
     @api.depends("company_id")
     def _compute_qbo_connection_id(self):

@@ -4,6 +4,7 @@
 #
 #   bash scripts/bench.sh [N] [--profile DIR] [--pull-only]     # N defaults to 1000
 #   (--pull-only: the first download and its floor alone, e.g. for N = 100000)
+#   bash scripts/bench.sh [N] --items [--profile DIR]            # products: scripts/bench_items.py
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-1000}"; shift || true
@@ -39,4 +40,6 @@ for _ in $(seq 1 30); do
 done
 
 echo "[bench] N = $n"
-"$PY" "$here/scripts/bench_sync.py" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"
+script="$here/scripts/bench_sync.py"
+if [ "${1:-}" = "--items" ]; then script="$here/scripts/bench_items.py"; shift; fi
+"$PY" "$script" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"

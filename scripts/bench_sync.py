@@ -147,41 +147,60 @@ def push_all(connection, max_runs=1000):
             return runs
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def begin(description, what, seed, pull_only=False):
+    """Parse the command line, seed the local server (``seed(n)``: the counts) and open Odoo.
+
+    :return: (arguments, the control API, Odoo's registry, Odoo's ``api`` module)
+    """
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--fake-url", required=True)
-    parser.add_argument("-n", type=int, default=1000, help="customers seeded, and partners uploaded")
+    parser.add_argument("-n", type=int, default=1000, help=f"{what} seeded, and as many uploaded")
     parser.add_argument("--profile", metavar="DIR", help="cProfile each step; .prof files and top 30 lines")
-    parser.add_argument("--pull-only", action="store_true", help="only the first download and its floor")
+    if pull_only:
+        parser.add_argument("--pull-only", action="store_true", help="only the first download and its floor")
     args = parser.parse_args()
     if args.profile:
         os.makedirs(args.profile, exist_ok=True)
 
     import odoo  # noqa: PLC0415
-    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo import api  # noqa: PLC0415
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     control = Control(args.fake_url)
     control.call("POST", "reset")
-    control.call("POST", "seed", dict(dict.fromkeys(SEED_ZERO, 0), customers=args.n))
+    control.call("POST", "seed", seed(args.n))
+    return args, control, odoo.modules.registry.Registry(args.database), api
 
-    registry = odoo.modules.registry.Registry(args.database)
+
+def first_pull(connection, control, profile, model):
+    """(the measured first download, the ids of the ``model`` records it linked)."""
+    cr = connection.env.cr
+    with Step("(a) first pull", control, profile) as step:
+        connection._qbo_pull()
+        cr.commit()
+    connection.env.invalidate_all()
+    cr.execute("SELECT res_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
+               "AND res_id IS NOT NULL ORDER BY res_id", [connection.id, model])
+    return step, [row[0] for row in cr.fetchall()]
+
+
+def main():
+    args, control, registry, api = begin(__doc__.splitlines()[0], "customers",
+                                         lambda n: dict(dict.fromkeys(SEED_ZERO, 0), customers=n), pull_only=True)
+    from odoo import SUPERUSER_ID  # noqa: PLC0415
+
     steps = []
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         connection = connect(env, args.fake_url)
+        connection.product_direction = "off"  # customers alone (scripts/bench_items.py: products)
+        cr.commit()
         Partner = env["res.partner"]
 
         # (a) First download: a full import of the N customers.
-        with Step("(a) first pull", control, args.profile) as step:
-            connection._qbo_pull()
-            cr.commit()
-        env.invalidate_all()
-        cr.execute("SELECT res_id FROM qbo_binding WHERE connection_id = %s AND res_model = 'res.partner' "
-                   "AND res_id IS NOT NULL ORDER BY res_id", [connection.id])
-        pulled_ids = [row[0] for row in cr.fetchall()]
+        step, pulled_ids = first_pull(connection, control, args.profile, "res.partner")
         step.extra = f"{len(pulled_ids)} partners"
         steps.append(step)
 

@@ -75,15 +75,16 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 [ "$row" = "connected $realm" ] \
   || { echo "[demo] ERROR: expected 'connected $realm' in qbo_connection, found '$row'" >&2; exit 1; }
 
-say "first sync both ways: QuickBooks customers down, Odoo's partners up"
+say "first sync both ways: QuickBooks customers, items and categories down, Odoo's partners and products up"
 sync="$("$PY" "$here/scripts/demo_sync.py" -c "$ODOO_CONF" -d "$DB")"
 say "$sync"
 # Check from the database: as many links as counted, all synced, each with its QuickBooks id.
 count() { local v="${sync##*"$1"=}"; echo "${v%% *}"; }
 synced="$(psql -d "$DB" -Atc "SELECT count(*) FROM qbo_binding WHERE state = 'synced' AND qbo_id IS NOT NULL")"
-[ "$synced" = "$(count bindings)" ] && [ "$synced" = "$(count qbo_customers)" ] && [ "$(count downloaded)" -ge 50 ] \
+[ "$synced" = "$(count bindings)" ] && [ "$synced" = "$(count qbo_objects)" ] && [ "$(count downloaded)" -ge 50 ] \
+  && [ "$(count qbo_item)" -gt 0 ] && [ "$(count qbo_category)" -gt 0 ] \
   && [ "$(count uploaded)" -gt 0 ] && [ "$(count errors)" = 0 ] \
-  || { echo "[demo] ERROR: expected every QuickBooks customer linked and synced, found $synced synced links after: $sync" >&2; exit 1; }
+  || { echo "[demo] ERROR: expected every QuickBooks customer, item and category linked and synced, found $synced synced links after: $sync" >&2; exit 1; }
 
 if [ -n "$check" ]; then
   (odoo_serve --log-level=warn --max-cron-threads=0) &
@@ -93,7 +94,7 @@ fi
 odoo_pid=$!
 wait_http "$ODOO_URL/web/login" 120 || { echo "[demo] ERROR: Odoo did not answer on $ODOO_URL" >&2; exit 1; }
 if [ -n "$check" ]; then
-  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm, $synced customers synced both ways"
+  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm, $synced customers, products and categories synced both ways"
   exit 0
 fi
 

@@ -3,11 +3,11 @@
 Run by scripts/demo.sh after scripts/demo_connect.py:
     python3 scripts/demo_sync.py -c ODOO_CONF -d DB
 
-Downloads every QuickBooks customer (a full import: the seeded company's 50), then "Upload all"
-(`action_qbo_upload_all`) sends Odoo's demo customers and their contacts, until nothing waits.
-Prints
-`synced downloaded=<n> uploaded=<n> linked=<n> errors=<n> bindings=<n> qbo_customers=<n>` and
-exits 0 when every QuickBooks customer is linked to exactly one Odoo partner and no upload
+Downloads every QuickBooks customer, item and category (a full import of the seeded company),
+then "Upload all" (`action_qbo_upload_all`) sends Odoo's demo customers, contacts, products and
+categories, until nothing waits. Prints `synced downloaded=<n> uploaded=<n> linked=<n> errors=<n>
+bindings=<n> qbo_objects=<n> qbo_customer=<n> qbo_category=<n> qbo_item=<n>` and exits 0 when
+every QuickBooks object of each synced entity is linked to exactly one Odoo record and no upload
 failed; otherwise says why and exits 1.
 """
 
@@ -51,16 +51,23 @@ def main():
             ("connection_id", "=", connection.id), ("outcome", "=", outcome), ("direction", "=", direction)])
             for outcome, direction in kinds}
         bindings = Binding.search([("connection_id", "=", connection.id)])
-        customers = list(connection._qbo_api_client().query_all("Customer", "Active IN (true, false)"))
-        linked = set(bindings.mapped("qbo_id"))
+        client = connection._qbo_api_client()
+        problems, totals = [], {}
+        for adapter in connection._qbo_adapters():
+            # Every QuickBooks object of each synced entity is linked to exactly one Odoo record.
+            objects = {row["Id"] for row in client.query_all(adapter.api_entity, adapter.all_where())
+                       if adapter.accepts(row)}
+            linked = bindings.filtered(lambda b, entity=adapter.entity: b.qbo_entity == entity)
+            totals[adapter.entity] = len(objects)
+            if objects != set(linked.mapped("qbo_id")):
+                problems.append(f"{len(objects - set(linked.mapped('qbo_id')))} QuickBooks {adapter.entity} objects "
+                                f"are not linked")
+            if len(set(linked.mapped("qbo_id"))) != len(linked):
+                problems.append(f"some {adapter.model} records wait for their first upload or share an id")
         print(f"synced downloaded={counts['created', 'pull']} uploaded={counts['created', 'push']} "
               f"linked={counts['linked', 'push']} errors={counts['error', 'push']} bindings={len(bindings)} "
-              f"qbo_customers={len(customers)}")
-        problems = []
-        if {c["Id"] for c in customers} != linked:
-            problems.append(f"{len({c['Id'] for c in customers} - linked)} QuickBooks customers are not linked")
-        if len(linked) != len(bindings):
-            problems.append("some partners wait for their first upload or share a QuickBooks id")
+              f"qbo_objects={sum(totals.values())} "
+              + " ".join(f"qbo_{entity.lower()}={n}" for entity, n in totals.items()))
         pending = bindings.filtered(lambda b: b.state != "synced")
         if pending:
             problems.append("not synced: " + "; ".join(

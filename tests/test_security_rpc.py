@@ -156,12 +156,19 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
             "connection_id": self.connection.id, "binding_id": binding.id, "res_model": "res.partner",
             "res_id": partner.id, "direction": "pull", "outcome": "conflict", "losing_side": "qbo",
             "losing_values": {"phone": "+1 555 0100"}})
+        product = self.env["product.product"].create({"name": "RPC Product"})
+        self.env["qbo.binding"].create({"connection_id": self.connection.id, "res_model": "product.product",
+                                        "res_id": product.id, "qbo_entity": "Item", "qbo_id": "998"})
         conn, p, log = self.connection.ids, partner.ids, line.ids
-        A, U = ALLOWED, ACCESS  # noqa: N806 -- a table reads better with short names
+        A, U, E = ALLOWED, ACCESS, USER_ERROR  # noqa: N806 -- a table reads better with short names
         # (model, method, ids): plain, qbo_user, manager, portal, other_company
         table = [
             ("res.partner", "action_qbo_open_in_quickbooks", p, U, A, A, U, U),
             ("res.partner", "action_qbo_sync_now", p, U, U, A, U, U),
+            # A company-less product: company B's manager reads it, but B has no QuickBooks.
+            ("product.product", "action_qbo_open_in_quickbooks", product.ids, U, A, A, U, E),
+            ("product.template", "action_qbo_sync_now", product.product_tmpl_id.ids, U, U, A, U, E),
+            ("qbo.connection", "action_qbo_refresh_accounts", conn, U, U, A, U, U),
             ("qbo.sync.log", "action_open_record", log, U, A, A, U, U),
             ("qbo.sync.log", "action_retry", log, U, U, A, U, U),
             ("qbo.sync.log", "action_apply_losing_version", log, U, U, A, U, U),

@@ -91,7 +91,9 @@ class TestSyncSecondAdapter(SyncCaseMixin, TransactionCase):
 
     def test_registry_orders_by_dependencies(self):
         entities = [adapter.entity for adapter in self.connection._qbo_adapters()]
-        self.assertEqual(entities, ["Customer", "Vendor"])
+        self.assertEqual(entities, ["Customer", "Category", "Item", "Vendor"], "categories before their items")
+        self.assertEqual([adapter.entity for adapter in self.connection._qbo_adapters("push")],
+                         ["Customer", "Vendor"], "products are off in these tests")
 
         class Bill(qbo_adapter.QBOAdapter):
             entity, model, depends = "Bill", "res.partner", ("Vendor",)

@@ -42,6 +42,11 @@ MESSAGES = {
     "empty_name": "The name is empty: QuickBooks needs a display name.",
     "invalid_email": "%(value)r is not a valid e-mail address for QuickBooks (it needs an '@' and a '.').",
     "too_long": "%(field)s is %(length)d characters long; QuickBooks accepts at most %(limit)d.",
+    "not_a_number": "%(value)r is not an amount QuickBooks can read.",
+    "variant_name": "%(name)r: a variant's QuickBooks name is its product's name followed by %(suffix)r. Rename "
+                    "the product in Odoo (or keep that ending in QuickBooks).",
+    "no_account": "No QuickBooks %(kind)s account: map the product's Odoo account, or choose a default one, "
+                  "in the QuickBooks connection's Accounts tab.",
 }
 
 
@@ -76,15 +81,16 @@ def is_same_after_mapping(odoo_value, qbo_value, limit):
     return text(qbo_value) in (text(odoo_value), clean_name(odoo_value, limit))
 
 
-def disambiguate_display_name(name, attempt):
-    """``name`` for the ``attempt``-th try after QuickBooks error 6240 (DisplayName taken by a
-    customer, vendor or employee): unchanged for 1, then "Name (2)", "Name (3)"... within 500."""
+def disambiguate_display_name(name, attempt, limit=DISPLAY_NAME_MAX):
+    """``name`` for the ``attempt``-th try after QuickBooks error 6240 (a name taken: a
+    customer's by a vendor or employee, an item's by another item): unchanged for 1, then
+    "Name (2)", "Name (3)"... within ``limit`` characters."""
     if attempt < 1:
         raise ValueError("attempt starts at 1")
     if attempt == 1:
-        return clean_name(name, DISPLAY_NAME_MAX)
+        return clean_name(name, limit)
     suffix = " (%d)" % attempt
-    return clean_name(name, DISPLAY_NAME_MAX - len(suffix)) + suffix
+    return clean_name(name, limit - len(suffix)) + suffix
 
 
 def undisambiguated(display_name):
@@ -106,6 +112,16 @@ def strip_deleted(name, active):
     """QuickBooks appends " (deleted)" to the names of inactive records; Odoo archives instead."""
     name = text(name)
     return name.removesuffix(DELETED_SUFFIX) if not active else name
+
+
+def owned(value, subfields):
+    """The part of a payload value a mapper writes (``subfields`` of an object, None for a
+    scalar), with empty values dropped; None when nothing is left (sparse-update comparisons)."""
+    if subfields is None:
+        return None if value is None or value == "" else value
+    if not isinstance(value, dict):
+        return None
+    return {key: value[key] for key in subfields if value.get(key) not in (None, "")} or None
 
 
 def limited(value, limit, field):

@@ -163,8 +163,8 @@ def changed_fields(old_payload, new_payload):
     """The sparse-update delta from ``old_payload`` (what QuickBooks holds: a previous payload or
     the Customer as read) to ``new_payload`` (:func:`partner_to_customer`); {} when nothing
     changed. The caller adds ``Id``, ``SyncToken`` and ``"sparse": true``."""
-    old = {field: _owned(old_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
-    new = {field: _owned(new_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
+    old = {field: common.owned(old_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
+    new = {field: common.owned(new_payload.get(field), subfields) for field, subfields in CUSTOMER_FIELDS.items()}
     old["DisplayName"], old["CompanyName"] = _read_names(old_payload)
     # QuickBooks' spacing and line ends are no change: compare its values normalised as ours are.
     for field, limit in _NAME_LIMITS.items():
@@ -236,15 +236,6 @@ def _wrap(key, value):
 def _unwrap(c, field, key):
     value = c.get(field)
     return text(value.get(key)) or None if isinstance(value, dict) else None
-
-
-def _owned(value, subfields):
-    """The part of a payload value this mapper writes, with empty values dropped (None if empty)."""
-    if subfields is None:
-        return None if value is None or value == "" else value
-    if not isinstance(value, dict):
-        return None
-    return {key: value[key] for key in subfields if value.get(key) not in (None, "")} or None
 
 
 def _address_out(a):
