@@ -269,8 +269,9 @@ class _Seeder:
         categories = []
         for i in range(n):
             payload = {"Name": self.unique(D.CATEGORIES[i % len(D.CATEGORIES)], self.item_names), "Type": "Category"}
-            if i % 3 == 2:  # every third category is a sub-category
-                payload.update(SubItem=True, ParentRef=_ref(rng.choice(categories)))
+            if i % 3 == 2:  # every third category is a sub-category, within QuickBooks' 5 levels
+                parents = [c for c in categories if c.get("Level", 0) < 3]
+                payload.update(SubItem=True, ParentRef=_ref(rng.choice(parents)))
             categories.append(self.create("Item", payload))
 
     def seed_items(self, rng, n):

@@ -149,6 +149,7 @@ class ItemAdapter(_ItemBase):
     def __init__(self, connection):
         super().__init__(connection)
         self._maps = None
+        self._category_ids = {}  # {product.category id: its Item id}
 
     def accepts(self, data):
         return data.get("Type") != "Category"
@@ -194,9 +195,12 @@ class ItemAdapter(_ItemBase):
     # -- mapping ----------------------------------------------------------------------------------
     def local_values(self, record):
         category = record.categ_id
-        categories = self._qbo_ids("product.category", category.ids) if category else {}
+        if category and category.id not in self._category_ids:
+            # Kept once known (an id does not change); an unknown one is asked again (it may be
+            # uploaded in this run).
+            self._category_ids.update(self._qbo_ids("product.category", category.ids))
         return record.with_context(lang=self.connection.partner_lang)._qbo_local_values(
-            self.connection, self.maps, categories)
+            self.connection, self.maps, self._category_ids)
 
     def remote_values(self, data):
         return item_mapper.item_to_product(data, inventory="is_storable" in self.env["product.template"]._fields)
@@ -223,10 +227,9 @@ class ItemAdapter(_ItemBase):
         return changes
 
     def push_note(self, record, data):
-        values = self.local_values(record)
-        if values.get("income_account"):
-            return None
         account = record.product_tmpl_id.with_company(self.connection.company_id)._get_product_accounts()["income"]
+        if self.maps[0].get(account.id):
+            return None
         return self.env._(
             "%(account)s maps to no QuickBooks account: QuickBooks' default income account %(default)s was used.",
             account=account.display_name or self.env._("No income account"),

@@ -162,8 +162,9 @@ class QboConnection(models.Model):
         """Map, match and send bindings whose dependencies are in QuickBooks: creates get the
         whole payload, updates the exact delta onto QuickBooks' stored version."""
         creates, updates = [], []
+        records = self._qbo_records(adapter, bindings)
         for binding in bindings:
-            record = binding._qbo_record().with_context(active_test=False)
+            record = records[binding.res_id]
             try:
                 with self.env.cr.savepoint():
                     if binding.qbo_id:
@@ -219,7 +220,7 @@ class QboConnection(models.Model):
                 left.append((binding, payload))  # a create in flight: replay it, never match
                 continue
             record = binding._qbo_record()
-            values = adapter.local_values(record)
+            [(_record, values)] = adapter.match_values(record)
             data = next((index[key][0] for key in adapter.match_keys(values) if index.get(key)), None)
             if not data:
                 left.append((binding, payload))
@@ -297,6 +298,12 @@ class QboConnection(models.Model):
             self._qbo_send_batch(job, adapter, str(uuid.uuid4()), items[start:start + BATCH_LIMIT])
             self._qbo_commit()
 
+    @staticmethod
+    def _qbo_records(adapter, bindings):
+        """{res_id: record} of ``bindings``, read together (one prefetch), not one by one."""
+        return {record.id: record for record in adapter.Model.with_context(active_test=False).browse(
+            [binding.res_id for binding in bindings if binding.res_id])}
+
     def _qbo_send_one(self, job, adapter, binding, body, operation, request_id):
         try:
             data = self._qbo_request(job, operation, adapter.api_entity, body, request_id)
@@ -318,14 +325,15 @@ class QboConnection(models.Model):
             for binding, body, operation in items:
                 self._qbo_push_failed(job, adapter, binding, body, operation, e, replied=False)
             return
+        records = self._qbo_records(adapter, [binding for binding, _body, _operation in items])
         for binding, body, operation in items:
             result = results.get(str(binding.id))
             if isinstance(result, QBOError):
                 self._qbo_push_failed(job, adapter, binding, body, operation, result, replied=True)
             else:
-                self._qbo_push_succeeded(job, adapter, binding, result, operation)
+                self._qbo_push_succeeded(job, adapter, binding, result, operation, records.get(binding.res_id))
 
-    def _qbo_push_succeeded(self, job, adapter, binding, data, operation):
+    def _qbo_push_succeeded(self, job, adapter, binding, data, operation, record=None):
         if operation == "create":
             try:
                 with self.env.cr.savepoint():
@@ -345,9 +353,9 @@ class QboConnection(models.Model):
                 return
         else:
             binding._qbo_mark_synced(data)
-        record = binding._qbo_record()
+        record = record or binding._qbo_record().with_context(active_test=False)
         self._qbo_log(job, binding, "created" if operation == "create" else "updated",
-                      adapter.push_note(record, data) or False)
+                      adapter.push_note(record, data) or False, record_name=record.display_name or None)
 
     def _qbo_resolve_in_flight(self, job, adapter):
         """Replay the creates in flight of ``adapter`` (requestid committed, reply unknown) before a

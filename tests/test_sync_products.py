@@ -3,8 +3,10 @@ QuickBooks server: every field both ways, round trips that change nothing, categ
 sub-categories, first link by SKU then name, archive both ways, the account map and its
 fallback, and the hostile data users meet."""
 
+import time
 from decimal import Decimal
 
+from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -262,3 +264,63 @@ class TestSyncProducts(SyncCaseMixin, TransactionCase):
         self.control.user_write("Item", {"Id": self.item_binding(red).qbo_id, "Name": "Tee (Red)"})
         self.pull()
         self.assertEqual(template.name, "Tee")
+
+    # -- faults and interleavings ----------------------------------------------------------------
+    def test_lost_reply_then_download_first_never_duplicates_items(self):
+        """Ten products and their category go up; QuickBooks creates them but its replies are
+        lost; the webhook wakes the download before the upload retries: nothing twice."""
+        category = self.Category.create({"name": "Lost Replies", "parent_id": self.all.id})
+        products = self.Product.create([{"name": "Lost Item %d" % i, "default_code": "LOST-%d" % i,
+                                         "categ_id": category.id} for i in range(10)])
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        mark = self.log_mark()
+        self.control.fault("slow", match="/batch", delay=2)
+        with mute_logger("odoo.addons.quickbooks_online.models.qbo_sync_push",
+                         "odoo.addons.quickbooks_online.utils.qbo_client"):
+            self.push()
+        deadline = time.monotonic() + 10
+        while any(r["status"] is None for r in self.api_log(mark, "/batch")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # QuickBooks finishes the slow requests: the items exist there
+        self.control.clear_faults()
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "30")
+        self.pull()
+        self.make_retries_due()
+        self.push()
+        names = [i["Name"] for i in self.items()]
+        for product in products:
+            self.assertEqual(names.count(product.name), 1, f"{product.name} twice in QuickBooks")
+            self.assertEqual(self.Product.search_count([("name", "=", product.name)]), 1, "twice in Odoo")
+            self.assertEqual(self.item_binding(product).state, "synced")
+        self.assertEqual(names.count("Lost Replies"), 1)
+        self.assertEqual(self.Category.search_count([("name", "=", "Lost Replies")]), 1)
+
+    def test_edits_on_both_sides_between_runs_both_survive(self):
+        product = self.Product.create({"name": "Two Sided", "list_price": 10, "description_sale": "Old text"})
+        self.push()
+        item_id = self.item_binding(product).qbo_id
+        self.control.advance_clock(5)
+        self.control.user_write("Item", {"Id": item_id, "Description": "Written in QuickBooks"})
+        product.lst_price = 12.5
+        for first, second in ((self.push, self.pull), (self.pull, self.push)):
+            first()
+            second()
+        self.push()
+        item = self.control.user_read("Item", item_id)
+        self.assertEqual(Decimal(str(item["UnitPrice"])), Decimal("12.5"), "Odoo's price went up")
+        self.assertEqual(item["Description"], "Written in QuickBooks", "QuickBooks' text stayed")
+        self.assertEqual(product.description_sale, "Written in QuickBooks", "and came down")
+        self.assertEqual(Decimal(str(product.lst_price)), Decimal("12.5"))
+        self.assertEqual(self.item_binding(product).state, "synced")
+
+    def test_sub_item_of_an_item_comes_down_without_category(self):
+        """QuickBooks' older sub-items hang under another item, not a category: Odoo has no such
+        tree, so the sub-item is a product of the root category, and nothing waits forever."""
+        parent = self.qbo_item({"Name": "Garden Kit", "Type": "NonInventory"})
+        self.qbo_item({"Name": "Garden Hose", "Type": "NonInventory", "SubItem": True,
+                       "ParentRef": {"value": parent["Id"]}})
+        self.pull()
+        hose = self.Product.search([("name", "=", "Garden Hose")])
+        self.assertEqual(len(hose), 1)
+        self.assertEqual(hose.categ_id, self.all)
+        self.assertEqual(self.item_binding(hose).state, "synced")
+        self.assertEqual(self.Product.search_count([("name", "=", "Garden Kit")]), 1)

@@ -384,3 +384,11 @@ def test_control_seed_rejects_bad_options_with_400(fresh):
     assert r.status_code == 200
     assert {entity: len(ids) for entity, ids in r.json().items()} == _expected(
         dict(seed.counts_for(4), vendors=1))
+
+
+def test_many_categories_stay_within_five_levels():
+    """QuickBooks refuses a sixth level (6000): 200 categories (the product benchmark) seed."""
+    api = RecordingApi()
+    summary = seed.populate(api, {"categories": 200, "items": 20}, today=TODAY)
+    assert len(summary["Item"]) == 220
+    assert max(r.get("Level", 0) for r in api.query("Item")) <= 4
