@@ -105,6 +105,10 @@ def config(fake, request, body, rest):
         if unknown:
             raise ControlError(f"unknown limits {sorted(unknown)}")
         fake.throttle.limits.update({k: int(v) for k, v in body["limits"].items()})
+    if "tax_rounding" in body:
+        if body["tax_rounding"] not in ("line", "total"):
+            raise ControlError("tax_rounding is 'line' or 'total'")
+        fake.company(body.get("realm")).tax_rounding = body["tax_rounding"]
     return {"webhook_url": hooks.url, "webhook_format": hooks.format, "webhook_retry_delays": hooks.delays,
             "throttle": fake.throttle.enabled, "limits": fake.throttle.limits}
 

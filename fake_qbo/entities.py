@@ -77,6 +77,10 @@ def update(co, entity, payload):
     old = _current(co, entity, body)
     if body.get("sparse") is True:
         merged = {k: v for k, v in old.items() if k not in schema.READ_ONLY}
+        if "Line" in body and "TxnTaxDetail" not in body and "TxnTaxDetail" in merged:
+            # New lines, no tax given: QuickBooks computes the tax again (a tax given for the
+            # old lines is not kept); the document's tax code stays.
+            merged["TxnTaxDetail"] = {k: v for k, v in merged["TxnTaxDetail"].items() if k == "TxnTaxCodeRef"}
         merged.update(body)
     else:
         merged = body

@@ -82,6 +82,13 @@ def duplicate_docnum(docnum):
                     f"This number has already been used. DocNumber={docnum}", "")
 
 
+def period_closed(close_date):
+    """6210 (DOC:handling-common-errors): a write dated on or before the books' close date."""
+    return QBOFault(400, "6210", "Account Period Closed",
+                    f"Account Period Closed, cannot update through Services API. The books are closed "
+                    f"through {close_date}.", "")
+
+
 def required(field):
     return QBOFault(400, "2020", "Required param missing, need to supply the required value for the API",
                     f"Required parameter {field} is missing in the request", field)

@@ -3,6 +3,11 @@
 US companies: line TaxCodeRef is TAX/NON and TxnTaxDetail.TxnTaxCodeRef picks the combined rate.
 Other countries: every line names a TaxCode Id; one TaxLine per rate, GlobalTaxCalculation
 TaxExcluded | TaxInclusive | NotApplicable. Amounts are Decimal, rounded half-up to cents.
+
+Tax is rounded as the company's region does (QBO_API.md §10 Tax): line by line then summed
+(``co.tax_rounding == "line"``, QuickBooks Canada) or once per rate on the sum of the lines
+("total"). A tax given by the request is kept: US ``TxnTaxDetail.TotalTax`` (prorated over the
+rates, as automated sales tax does), elsewhere the ``TaxLine`` amounts per TaxRateRef.
 """
 from . import errors, lists
 from .values import ZERO, cents, dec, money, present
@@ -10,12 +15,15 @@ from .values import ZERO, cents, dec, money, present
 DETAIL_TYPES = ("SalesItemLineDetail", "DiscountLineDetail", "DescriptionOnly", "SubTotalLineDetail")
 GLOBAL_TAX = ("TaxExcluded", "TaxInclusive", "NotApplicable")
 HUNDRED = dec(100, "x")
+MAX_LINES = 750  # lines of a taxable sales form (QBO_API.md §10)
 
 
 def compute(co, body, obj, old, customer):
     raw = body.get("Line")
     if not isinstance(raw, list):
         raise errors.required("Line") if raw is None else errors.bad_request("Line must be a list")
+    if len(raw) > MAX_LINES:
+        raise errors.business(f"A transaction can have at most {MAX_LINES} lines; this one has {len(raw)}.")
     old_ids = [int(line["Id"]) for line in (old or {}).get("Line", []) if str(line.get("Id", "")).isdigit()]
     next_id = max(old_ids, default=0)
     known = {str(i) for i in old_ids}
@@ -56,8 +64,8 @@ def compute(co, body, obj, old, customer):
     factor = (subtotal - disc_amount) / subtotal if after and subtotal else 1
     tax = _us_tax(co, body, items, factor) if us else _global_tax(co, body, obj, items, factor)
     obj["TxnTaxDetail"] = tax
-    inclusive = obj.get("GlobalTaxCalculation") == "TaxInclusive"
-    obj["TotalAmt"] = subtotal - disc_amount + (ZERO if inclusive else tax["TotalTax"])
+    # Line amounts are net of tax in every mode (TaxInclusiveAmt carries the gross of a line).
+    obj["TotalAmt"] = subtotal - disc_amount + tax["TotalTax"]
 
 
 def _item_line(co, line, us, customer):
@@ -129,32 +137,65 @@ def _discount_line(co, line, subtotal):
     return {"Amount": amount, "DetailType": "DiscountLineDetail", "DiscountLineDetail": out}
 
 
-def _rate_lines(co, code_id, net):
-    """One TaxLine per rate of a TaxCode's SalesTaxRateList on `net`."""
+def _rate_lines(co, code_id, nets):
+    """One TaxLine per rate of a TaxCode's SalesTaxRateList on the line amounts ``nets``: each
+    line's tax rounded then summed, or the sum's tax rounded once (``co.tax_rounding``)."""
     code = co.get("TaxCode", code_id) or {}
     out = []
     for detail in (code.get("SalesTaxRateList") or {}).get("TaxRateDetail", []):
         rate = co.get("TaxRate", detail["TaxRateRef"]["value"])
         percent = dec(rate.get("RateValue", 0), "RateValue")
-        out.append({"Amount": cents(net * percent / HUNDRED), "DetailType": "TaxLineDetail",
+        if co.tax_rounding == "line":
+            amount = sum((cents(net * percent / HUNDRED) for net in nets), ZERO)
+        else:
+            amount = cents(sum(nets, ZERO) * percent / HUNDRED)
+        out.append({"Amount": amount, "DetailType": "TaxLineDetail",
                     "TaxLineDetail": {"TaxRateRef": {"value": rate["Id"]}, "PercentBased": True,
-                                      "TaxPercent": percent, "NetAmountTaxable": cents(net)}})
+                                      "TaxPercent": percent, "NetAmountTaxable": cents(sum(nets, ZERO))}})
     return out
 
 
+def _given_tax(given):
+    """The request's TotalTax (Decimal) and {TaxRateRef: Amount} of its TaxLines, if any."""
+    total = money(given.get("TotalTax"), "TotalTax") if present(given, "TotalTax") else None
+    lines_ = {}
+    for line in given.get("TaxLine") or []:
+        rate = ((line.get("TaxLineDetail") or {}).get("TaxRateRef") or {}).get("value")
+        amount = money(line.get("Amount"), "TaxLine.Amount")
+        if rate is None or amount is None:
+            raise errors.required("TaxLine.TaxLineDetail.TaxRateRef" if rate is None else "TaxLine.Amount")
+        lines_[str(rate)] = lines_.get(str(rate), ZERO) + amount
+    return total, lines_
+
+
 def _us_tax(co, body, items, factor):
-    taxable = sum((line["Amount"] for line in items
-                   if line["SalesItemLineDetail"]["TaxCodeRef"]["value"] == "TAX"), ZERO)
+    taxable = [line["Amount"] * factor for line in items
+               if line["SalesItemLineDetail"]["TaxCodeRef"]["value"] == "TAX"]
     given = body.get("TxnTaxDetail") or {}
     code = lists.ref(co, given, "TxnTaxCodeRef", "TaxCode")
     code_id = code["value"] if code else None
     if code_id is None and taxable:
         code_id = ((co.preference("TaxPrefs") or {}).get("TaxGroupCodeRef") or {}).get("value")
+    total, _lines = _given_tax(given)
     if code_id is None:
+        if total:
+            raise errors.business("A sales tax amount needs a taxable line and a tax rate.")
         return {"TotalTax": ZERO}
-    tax_lines = _rate_lines(co, code_id, taxable * factor)
+    tax_lines = _rate_lines(co, code_id, taxable)
+    if total is not None:
+        _prorate(tax_lines, total)
     return {"TxnTaxCodeRef": {"value": code_id},
             "TotalTax": sum((t["Amount"] for t in tax_lines), ZERO), "TaxLine": tax_lines}
+
+
+def _prorate(tax_lines, total):
+    """Spread an overridden US total over the rates as computed (the last takes the rest)."""
+    computed = sum((t["Amount"] for t in tax_lines), ZERO)
+    left = total
+    for i, line in enumerate(tax_lines):
+        share = left if i == len(tax_lines) - 1 else (
+            cents(total * line["Amount"] / computed) if computed else ZERO)
+        line["Amount"], left = share, left - share
 
 
 def _global_tax(co, body, obj, items, factor):
@@ -167,11 +208,28 @@ def _global_tax(co, body, obj, items, factor):
     nets = {}
     for line in items:
         code = line["SalesItemLineDetail"]["TaxCodeRef"]["value"]
-        nets[code] = nets.get(code, ZERO) + line["Amount"]
+        nets.setdefault(code, []).append(line["Amount"] * factor)
     tax_lines = []
-    for code, net in nets.items():
-        tax_lines += _rate_lines(co, code, net * factor)
-    return {"TotalTax": sum((t["Amount"] for t in tax_lines), ZERO), "TaxLine": tax_lines}
+    for code, amounts in nets.items():
+        tax_lines += _rate_lines(co, code, amounts)
+    total, given = _given_tax(body.get("TxnTaxDetail") or {})
+    if given:
+        rates = {t["TaxLineDetail"]["TaxRateRef"]["value"] for t in tax_lines}
+        unknown = sorted(set(given) - rates)
+        if unknown:
+            raise errors.business(f"TaxRateRef {', '.join(unknown)} is not a rate of this transaction's tax codes.")
+        shares = {}  # a rate in several codes: the override spread over its lines, the last the rest
+        for line in tax_lines:
+            shares.setdefault(line["TaxLineDetail"]["TaxRateRef"]["value"], []).append(line)
+        for rate, rate_lines in shares.items():
+            if rate in given:
+                rate_lines[0]["Amount"] = given[rate]
+                for line in rate_lines[1:]:
+                    line["Amount"] = ZERO
+    computed = sum((t["Amount"] for t in tax_lines), ZERO)
+    if total is not None and given and total != computed:
+        raise errors.business(f"TotalTax {total} is not the sum of the TaxLine amounts ({computed}).")
+    return {"TotalTax": computed, "TaxLine": tax_lines}
 
 
 def zeroed(line):

@@ -38,6 +38,14 @@ def _txn_date(body, field, default):
     return str(value)[:10]
 
 
+def check_books_open(co, *txn_dates):
+    """6210 when a transaction is written on or before the books' close date
+    (``AccountingInfoPrefs.BookCloseDate``), whether it is dated there now or is moved there."""
+    closed = co.preference("AccountingInfoPrefs", "BookCloseDate")
+    if closed and any(d and str(d)[:10] <= closed for d in txn_dates):
+        raise errors.period_closed(closed)
+
+
 def _currency(co, body, obj, customer):
     home = co.home_currency()
     value = ref_value(body, "CurrencyRef") or (customer or {}).get("CurrencyRef", {}).get("value") or home
@@ -107,6 +115,7 @@ def _header(co, entity, body, old):
     if cust_ref:
         obj["CustomerRef"] = cust_ref
     obj["TxnDate"] = _txn_date(body, "TxnDate", co.clock.today())
+    check_books_open(co, obj["TxnDate"], (old or {}).get("TxnDate"))
     _currency(co, body, obj, customer)
     if entity != "Payment":
         number = _docnumber(co, entity, body, old)
@@ -340,6 +349,7 @@ def adjust_customer(co, old, new):
 
 def before_delete(co, entity, old):
     """Validate a delete; return what to do once the object is gone."""
+    check_books_open(co, old.get("TxnDate"))
     if entity in ("Invoice", "CreditMemo") and co.applied.get((entity, old["Id"])):
         raise errors.business(f"This {entity} has payments applied; delete or unlink them first")
 
@@ -358,6 +368,7 @@ def before_delete(co, entity, old):
 
 def build_void(co, entity, old):
     """Void keeps the document with zero amounts and PrivateNote 'Voided' (fixtures)."""
+    check_books_open(co, old.get("TxnDate"))
     if entity in ("Invoice", "CreditMemo") and co.applied.get((entity, old["Id"])):
         raise errors.business(f"This {entity} has payments applied; unlink them before voiding")
     obj = dict(old, PrivateNote="Voided", TotalAmt=ZERO)

@@ -82,6 +82,9 @@ class Company:
         self.links = {}                       # ("Estimate", Id) -> Ids of invoices made from it
         self.listeners = []                   # callables(realm_id, entity, Id, operation, time, extra)
         self.allow_duplicate_docnum = False   # ?include=allowduplicatedocnum on the current request
+        # Tax rounding of the region (QBO_API.md §10 Tax): "line" (each line, then summed: Canada)
+        # or "total" (once per rate on the sum); /_fake/config {"tax_rounding", "realm"} sets it.
+        self.tax_rounding = "line" if country == "CA" else "total"
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, entity, id_):
