@@ -5,6 +5,7 @@ from . import qbo_sync_preferences
 from . import (
     qbo_adapter,
     qbo_adapter_customer,
+    qbo_adapter_invoice,
     qbo_adapter_item,
     qbo_binding,
     qbo_connection,
@@ -21,4 +22,4 @@ from . import (
 
 # isort: split
 # They extend qbo.connection.
-from . import product, qbo_account
+from . import account_move, product, qbo_account, qbo_tax

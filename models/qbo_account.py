@@ -80,9 +80,9 @@ class QboConnection(models.Model):
             "QuickBooks' accounts are read again with the next download, in a moment."), "info")
 
     def _qbo_accounts_ready(self, job):
-        """Read QuickBooks' accounts when they were not yet (or a refresh was asked), then
-        pre-fill what is unset: the map by equal names, the defaults by QuickBooks' usual
-        accounts. One query; nothing when read already."""
+        """Read QuickBooks' accounts (and tax codes, rates and terms: ``_qbo_taxes_ready``) when
+        they were not yet (or a refresh was asked), then pre-fill what is unset: the map by equal
+        names, the defaults by QuickBooks' usual accounts. Nothing when read already."""
         self.ensure_one()
         if self.qbo_accounts_read:
             return
@@ -98,6 +98,7 @@ class QboConnection(models.Model):
             else:
                 known[str(data.get("Id"))] = Account.create(dict(values, connection_id=self.id, qbo_id=str(data["Id"])))
         self._qbo_prefill_account_map(list(known.values()))
+        self._qbo_taxes_ready(job)
         self.sudo().qbo_accounts_read = True
 
     def _qbo_prefill_account_map(self, qbo_accounts):

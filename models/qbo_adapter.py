@@ -7,6 +7,8 @@ QuickBooks, plus the mapping hooks. The engine never names an entity; adding one
 file and one mapper file (docs/ENGINE.md §8).
 """
 
+from odoo.tools import SQL
+
 NAME_LIST = "name_list"  # Active, merges, a unique DisplayName (Customer, Item...)
 TRANSACTION = "transaction"  # TxnDate, DocNumber, void and delete (Invoice, Payment...)
 
@@ -81,6 +83,22 @@ class QBOAdapter:
         self.connection = connection
         self.env = connection.env
         self.Model = self.env[self.model]
+
+    def linked_qbo_ids(self, model, ids):
+        """{record id: QuickBooks id} of the ``model`` records ``ids`` linked through ``entity``."""
+        self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "res_model", "res_id", "qbo_id"])
+        self.env.cr.execute(SQL(
+            "SELECT res_id, qbo_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
+            "AND res_id IN %s AND COALESCE(qbo_id, '') != ''", self.connection.id, model, tuple(ids) or (0,)))
+        return dict(self.env.cr.fetchall())
+
+    def linked_records(self, model, qbo_ids):
+        """{QuickBooks id: record id} of the ``model`` records linked to ``qbo_ids``."""
+        self.env["qbo.binding"].flush_model(["connection_id", "res_model", "res_id", "qbo_id"])
+        self.env.cr.execute(SQL(
+            "SELECT qbo_id, res_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
+            "AND qbo_id IN %s AND res_id IS NOT NULL", self.connection.id, model, tuple(qbo_ids) or ("",)))
+        return dict(self.env.cr.fetchall())
 
     def __repr__(self):
         return "<%s %s>" % (type(self).__name__, self.entity)
@@ -191,6 +209,28 @@ class QBOAdapter:
     def pull_changes(self, current, pulled):
         """The mapper values of ``pulled`` that differ from ``current``, our own mapping aside."""
         raise NotImplementedError
+
+    def push_action(self, record, binding):
+        """What the upload does with ``record``: ``("send", None)`` (create or update),
+        ``("void", None)`` (a transaction cancelled in Odoo: voided in QuickBooks),
+        ``("done", None)`` (nothing to send: QuickBooks holds it already) or
+        ``("wait", reason)`` (e.g. a posted invoice reset to draft: nothing is sent until it is
+        posted again; the binding shows the reason)."""
+        return "send", None
+
+    def check_synced(self, record, data):
+        """After a write either way: a message when ``record`` and QuickBooks' ``data`` disagree
+        on what must be equal (a document's totals), else None. A message puts the binding in
+        error with it: a difference is never accepted silently."""
+        return None
+
+    def remote_deleted(self, record):
+        """A transaction deleted in QuickBooks (name lists are never deleted): what happens to
+        its Odoo record (a cancelled invoice); the sync log's message, or None.
+
+        :raises Exception: when the record cannot follow (e.g. reconciled): the binding shows it
+        """
+        return None
 
     def push_note(self, record, data):
         """What the sync log says of an upload of ``record`` that QuickBooks took as ``data``

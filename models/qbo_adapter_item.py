@@ -2,8 +2,6 @@
 sharing QuickBooks' Item entity, each taking its own objects. Field rules are in
 ``utils/mappers/item.py``; Odoo's side in ``product.py``; accounts in ``qbo_account.py``."""
 
-from odoo.tools import SQL
-
 from ..utils.mappers import item as item_mapper
 from ..utils.mappers.common import MappingError
 from .qbo_adapter import QBOAdapter, register
@@ -28,22 +26,6 @@ class _ItemBase(QBOAdapter):
     direction_field = "product_direction"
     name_field = "Name"
     url_path = "items?itemId=%s"
-
-    def _qbo_ids(self, model, ids):
-        """{record id: QuickBooks id} of the ``model`` records ``ids`` linked through ``entity``."""
-        self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "res_model", "res_id", "qbo_id"])
-        self.env.cr.execute(SQL(
-            "SELECT res_id, qbo_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
-            "AND res_id IN %s AND COALESCE(qbo_id, '') != ''", self.connection.id, model, tuple(ids) or (0,)))
-        return dict(self.env.cr.fetchall())
-
-    def _records_of(self, model, qbo_ids):
-        """{QuickBooks id: record id} of the ``model`` records linked to ``qbo_ids``."""
-        self.env["qbo.binding"].flush_model(["connection_id", "res_model", "res_id", "qbo_id"])
-        self.env.cr.execute(SQL(
-            "SELECT qbo_id, res_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
-            "AND qbo_id IN %s AND res_id IS NOT NULL", self.connection.id, model, tuple(qbo_ids) or ("",)))
-        return dict(self.env.cr.fetchall())
 
     def rename_after_duplicate(self, record, binding):
         if binding.disambiguation >= MAX_DISAMBIGUATION:
@@ -98,8 +80,8 @@ class CategoryAdapter(_ItemBase):
 
     def local_values(self, record):
         parent = record.parent_id
-        parent_qbo = self._qbo_ids(self.model, parent.ids).get(parent.id) if parent and not parent._qbo_is_root() \
-            else None
+        parent_qbo = self.linked_qbo_ids(self.model, parent.ids).get(parent.id) \
+            if parent and not parent._qbo_is_root() else None
         return {"name": record.with_context(lang=self.connection.partner_lang).name, "parent_qbo_id": parent_qbo,
                 "active": record.active}
 
@@ -116,7 +98,7 @@ class CategoryAdapter(_ItemBase):
         vals = {key: values[key] for key in ("name", "active") if key in values}
         if "parent_qbo_id" in values:
             parent = values["parent_qbo_id"]
-            parent_id = self._records_of(self.model, [parent]).get(parent) if parent else None
+            parent_id = self.linked_records(self.model, [parent]).get(parent) if parent else None
             if parent and not parent_id:
                 return None  # its parent is not in Odoo yet: wait
             vals["parent_id"] = parent_id or self.env.ref("product.product_category_all").id
@@ -198,7 +180,7 @@ class ItemAdapter(_ItemBase):
         if category and category.id not in self._category_ids:
             # Kept once known (an id does not change); an unknown one is asked again (it may be
             # uploaded in this run).
-            self._category_ids.update(self._qbo_ids("product.category", category.ids))
+            self._category_ids.update(self.linked_qbo_ids("product.category", category.ids))
         return record.with_context(lang=self.connection.partner_lang)._qbo_local_values(
             self.connection, self.maps, self._category_ids)
 
@@ -246,11 +228,11 @@ class ItemAdapter(_ItemBase):
         parent = values.get("category_qbo_id")
         if not parent:
             return False
-        found = self._records_of("product.category", [parent]).get(parent)
+        found = self.linked_records("product.category", [parent]).get(parent)
         if found:
             return found
         # The parent of a sub-item may be an item, not a category: no category then.
-        return False if self._records_of("product.product", [parent]) else None
+        return False if self.linked_records("product.product", [parent]) else None
 
     def create_from_remote(self, values_list):
         Template = self.env["product.template"].with_company(self.connection.company_id).with_context(

@@ -268,6 +268,14 @@ class QboConnection(models.Model):
         return self.env["qbo.sync.log"].sudo().create(
             self._qbo_log_values(job, binding, outcome, message, record_name, **values))
 
+    def _qbo_check_synced(self, job, adapter, binding, record, data):
+        """After a write either way, the adapter compares both sides' figures (a document's
+        totals): a difference is never accepted silently, the binding goes in error with both."""
+        message = adapter.check_synced(record, data)
+        if message:
+            binding.write({"state": "error", "last_error": message})
+            self._qbo_log(job, binding, "error", message)
+
     def _qbo_log_values(self, job, binding, outcome, message, record_name, **values):
         """Count a log line in the run and return its values (one line, or one of a batch)."""
         job.counts["error" if outcome == "error" else

@@ -12,7 +12,7 @@ from odoo.tools import SQL, format_list
 
 from ..utils.mappers.common import MappingError
 from ..utils.qbo_client import QBOError, qbo_value
-from .qbo_adapter import NAME_LIST
+from .qbo_adapter import NAME_LIST, TRANSACTION
 from .qbo_binding import synced_values
 from .qbo_sync_engine import QBOStop
 from .qbo_sync_mixin import NO_PUSH
@@ -376,6 +376,10 @@ class QboConnection(models.Model):
                     {"connection_id": self.id, "res_model": adapter.model, "res_id": record.id,
                      "qbo_entity": adapter.entity, **synced_values(data)} for record, data in created]):
                 log.add(binding, "created")
+            for record, (binding, data, _remote) in zip(records, new, strict=True):
+                if record:
+                    binding = binding or record._qbo_binding(self, adapter.entity)
+                    self._qbo_check_synced(job, adapter, binding, record, data)
         log.flush()
 
     def _qbo_pull_known(self, adapter, binding, data, log):
@@ -385,6 +389,8 @@ class QboConnection(models.Model):
             binding.unlink()
             return
         self._qbo_merge_remote(adapter, binding, record, data, log)
+        if binding.state == "synced":
+            self._qbo_check_synced(log.job, adapter, binding, record, data)
 
     def _qbo_pull_link(self, adapter, record, binding, data, log):
         """First link of an object to the Odoo record with the same keys (its binding, if it was
@@ -422,6 +428,14 @@ class QboConnection(models.Model):
         domain = [("connection_id", "=", self.id), ("qbo_entity", "=", adapter.entity)]
         binding = Binding.search(domain + [("qbo_id", "=", str(row.get("Id")))], limit=1)
         if not binding:
+            return
+        if adapter.kind == TRANSACTION:
+            # Transactions are deleted for good: the record follows (a cancelled invoice), or
+            # the adapter refuses (it raises: the binding shows why) and nothing changes.
+            record = binding._qbo_record().exists()
+            message = adapter.remote_deleted(record.with_context(**{NO_PUSH: True})) if record else None
+            self._qbo_log(job, binding, "deleted", message or self.env._("Deleted in QuickBooks."))
+            binding.unlink()
             return
         merge = self.env["qbo.merge.event"].sudo().search([  # webhooks name the API's entity
             ("connection_id", "=", self.id), ("qbo_entity", "=", adapter.api_entity),

@@ -1,6 +1,7 @@
 """What the download (``qbo_sync_pull.py``) carries through a run: the adapters' run cache, the
 log lines of a chunk, the chunks themselves and the first-link index of Odoo records."""
 
+import json
 from collections import defaultdict
 
 from odoo.tools import SQL
@@ -41,6 +42,9 @@ class PullLog:
         self.connection, self.job, self.lines = connection, job, []
 
     def add(self, binding, outcome, message=False, **values):
+        if values.get("losing_values"):
+            # Kept as JSON: amounts (Decimal) and dates as their text, which the mappers read back.
+            values["losing_values"] = json.loads(json.dumps(values["losing_values"], default=str))
         self.lines.append((binding, outcome, message, values))
 
     def flush(self):

@@ -27,6 +27,8 @@ PUSH_CHUNK = 200
 PUSH_TIME_BUDGET = 60
 # A record waiting for another one is looked at again after this long (and at every upload).
 DEPENDENCY_WAIT_MINUTES = 1
+# A record waiting for a change of its own (a draft): looked at again after this long at the latest.
+IDLE_WAIT_DAYS = 30
 # Records depending on records depending on...: deeper is a loop.
 MAX_DEPENDENCY_DEPTH = 20
 
@@ -161,10 +163,24 @@ class QboConnection(models.Model):
     def _qbo_push_bindings(self, job, adapter, bindings):
         """Map, match and send bindings whose dependencies are in QuickBooks: creates get the
         whole payload, updates the exact delta onto QuickBooks' stored version."""
-        creates, updates = [], []
+        creates, updates, voids = [], [], []
         records = self._qbo_records(adapter, bindings)
         for binding in bindings:
             record = records[binding.res_id]
+            action, reason = adapter.push_action(record, binding)
+            if action == "void":
+                voids.append(binding)
+                continue
+            if action == "done":  # QuickBooks holds it already (e.g. voided on both sides)
+                binding.write({"state": "synced", "last_error": False, "retry_count": 0, "next_retry_at": False})
+                continue
+            if action == "wait":
+                if binding.state != "waiting" or binding.last_error != reason:
+                    self._qbo_log(job, binding, "skipped", reason)
+                # Until the record changes again (which flags it): no retry in the meantime.
+                binding.write({"state": "waiting", "last_error": reason,
+                               "next_retry_at": fields.Datetime.now() + timedelta(days=IDLE_WAIT_DAYS)})
+                continue
             try:
                 with self.env.cr.savepoint():
                     if binding.qbo_id:
@@ -194,6 +210,10 @@ class QboConnection(models.Model):
             creates = self._qbo_push_match(job, adapter, creates, updates)
         self._qbo_push_creates(job, adapter, creates)
         self._qbo_push_updates(job, adapter, updates)
+        for binding in voids:
+            self._qbo_send_one(job, adapter, binding, {"Id": binding.qbo_id, "SyncToken": binding.qbo_sync_token},
+                               "void", str(uuid.uuid4()))
+            self._qbo_commit()
 
     # -----------------------------------------------------------------------------------------
     # First link: never create what QuickBooks already has
@@ -354,8 +374,10 @@ class QboConnection(models.Model):
         else:
             binding._qbo_mark_synced(data)
         record = record or binding._qbo_record().with_context(active_test=False)
-        self._qbo_log(job, binding, "created" if operation == "create" else "updated",
-                      adapter.push_note(record, data) or False, record_name=record.display_name or None)
+        note = self.env._("Voided in QuickBooks.") if operation == "void" else adapter.push_note(record, data)
+        self._qbo_log(job, binding, "created" if operation == "create" else "updated", note or False,
+                      record_name=record.display_name or None)
+        self._qbo_check_synced(job, adapter, binding, record, data)
 
     def _qbo_resolve_in_flight(self, job, adapter):
         """Replay the creates in flight of ``adapter`` (requestid committed, reply unknown) before a
@@ -397,7 +419,13 @@ class QboConnection(models.Model):
         if replied or not isinstance(error, QBOTransportError):
             binding.request_id = False
         try:
-            if isinstance(error, QBOStaleError) and operation == "update":
+            if isinstance(error, QBOStaleError) and operation == "void":
+                # Changed in QuickBooks since: void its current version (a void keeps nothing of it).
+                data = self._qbo_request(job, "read", adapter.api_entity, binding.qbo_id)
+                data = self._qbo_request(job, "void", adapter.api_entity,
+                                         {"Id": binding.qbo_id, "SyncToken": data["SyncToken"]}, str(uuid.uuid4()))
+                self._qbo_push_succeeded(job, adapter, binding, data, "void")
+            elif isinstance(error, QBOStaleError) and operation == "update":
                 self._qbo_reapply(job, adapter, binding)
             elif isinstance(error, QBODuplicateError) and self._qbo_rename(job, adapter, binding, body, operation):
                 return

@@ -75,7 +75,7 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 [ "$row" = "connected $realm" ] \
   || { echo "[demo] ERROR: expected 'connected $realm' in qbo_connection, found '$row'" >&2; exit 1; }
 
-say "first sync both ways: QuickBooks customers, items and categories down, Odoo's partners and products up"
+say "first sync both ways: QuickBooks customers, items, categories, invoices and credit memos down, Odoo's partners, products and posted invoices up"
 sync="$("$PY" "$here/scripts/demo_sync.py" -c "$ODOO_CONF" -d "$DB")"
 say "$sync"
 # Check from the database: as many links as counted, all synced, each with its QuickBooks id.
@@ -94,7 +94,7 @@ fi
 odoo_pid=$!
 wait_http "$ODOO_URL/web/login" 120 || { echo "[demo] ERROR: Odoo did not answer on $ODOO_URL" >&2; exit 1; }
 if [ -n "$check" ]; then
-  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm, $synced customers, products and categories synced both ways"
+  say "check passed: Odoo answers on $ODOO_URL, connected to realm $realm, $synced customers, products, categories and documents synced both ways"
   exit 0
 fi
 

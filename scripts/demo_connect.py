@@ -22,6 +22,28 @@ FAKE_APP = {
 }
 
 
+def match_taxes(env, connection):
+    """What an administrator does before the first sync of invoices: each side gets the sales
+    taxes the other one uses, so that the tax map (pre-filled by rate on the first sync) covers
+    them all. QuickBooks gets a code for each Odoo sales tax rate it lacks (taxservice, as its
+    own tax settings would), Odoo a tax for QuickBooks' combined sales-tax rates."""
+    client = connection._qbo_api_client()
+    rates = {round(sum(float(r["RateValue"]) for r in [client.read("TaxRate", d["TaxRateRef"]["value"])
+                                                        for d in (code.get("SalesTaxRateList") or {})
+                                                        .get("TaxRateDetail", [])]), 4): code["Name"]
+             for code in client.query_all("TaxCode") if code["Id"] not in ("TAX", "NON")}
+    taxes = env["account.tax"].search([("company_id", "=", env.company.id), ("type_tax_use", "=", "sale"),
+                                       ("amount_type", "=", "percent")])
+    for amount in sorted(set(taxes.mapped("amount")) - set(rates)):
+        name = "Odoo %s%%" % ("%g" % amount)
+        client._call("POST", "taxservice/taxcode", {"TaxCode": name, "TaxRateDetails": [
+            {"TaxRateName": name, "RateValue": amount, "TaxAgencyId": "1", "TaxApplicableOn": "Sales"}]})
+    for rate, name in rates.items():
+        if rate and rate not in taxes.mapped("amount"):
+            env["account.tax"].create({"name": "%s (%g%%)" % (name, rate), "amount": rate, "amount_type": "percent",
+                                       "type_tax_use": "sale", "company_id": env.company.id})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
@@ -68,6 +90,8 @@ def main():
         if connection.sudo().refresh_token == before:
             sys.exit("demo: the rotated refresh token was lost with the caller's rollback")
         connection._qbo_call("company_info")  # and it is the one QuickBooks accepts
+        match_taxes(env, connection)
+        cr.commit()
         print(f"connected realm={connection.realm_id} company={info['name']}")
 
 

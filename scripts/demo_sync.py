@@ -3,7 +3,7 @@
 Run by scripts/demo.sh after scripts/demo_connect.py:
     python3 scripts/demo_sync.py -c ODOO_CONF -d DB
 
-Downloads every QuickBooks customer, item and category (a full import of the seeded company),
+Downloads every QuickBooks customer, item, category, invoice and credit memo (a full import of the seeded company),
 then "Upload all" (`action_qbo_upload_all`) sends Odoo's demo customers, contacts, products and
 categories, until nothing waits. Prints `synced downloaded=<n> uploaded=<n> linked=<n> errors=<n>
 bindings=<n> qbo_objects=<n> qbo_customer=<n> qbo_category=<n> qbo_item=<n>` and exits 0 when

@@ -438,6 +438,31 @@ class QBOClient:
         path, request_id = entity_name(entity).lower(), qbo_requests.request_id(request_id, 50)
         return self._call("POST", path, body, request_id=request_id)[entity]
 
+    def void(self, entity, payload, request_id):
+        """Void a transaction: QuickBooks keeps it with its amounts at zero (Invoice and CreditMemo
+        ``?operation=void``; Payment and SalesReceipt ``?operation=update&include=void``).
+
+        :param payload: dict with ``Id`` and ``SyncToken``
+        :return: the voided object dict (new ``SyncToken``)
+        :raises QBOStaleError, QBOValidationError: as ``update`` (6210 closed books...)
+        """
+        name = entity_name(entity)
+        params = {"operation": "update", "include": "void"} if name in ("Payment", "SalesReceipt") \
+            else {"operation": "void"}
+        body = {"Id": payload["Id"], "SyncToken": payload["SyncToken"], **(
+            {"sparse": True} if name in ("Payment", "SalesReceipt") else {})}
+        return self._call("POST", name.lower(), body, params=params,
+                          request_id=qbo_requests.request_id(request_id, 50))[name]
+
+    def delete(self, entity, payload, request_id):
+        """Delete a transaction (name lists are made inactive instead).
+
+        :return: ``{"status": "Deleted", "Id": …}``
+        """
+        name = entity_name(entity)
+        return self._call("POST", name.lower(), {"Id": payload["Id"], "SyncToken": payload["SyncToken"]},
+                          params={"operation": "delete"}, request_id=qbo_requests.request_id(request_id, 50))[name]
+
     def batch(self, items, request_id):
         """Send up to 30 create/update/delete operations in one request.
 

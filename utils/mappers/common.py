@@ -13,6 +13,7 @@ Decisions (see also the partner mapper):
 
 import html
 import re
+from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
 # Maximum lengths (characters). Names as enforced by the local server and per Intuit's reference
@@ -45,6 +46,16 @@ MESSAGES = {
     "not_a_number": "%(value)r is not an amount QuickBooks can read.",
     "variant_name": "%(name)r: a variant's QuickBooks name is its product's name followed by %(suffix)r. Rename "
                     "the product in Odoo (or keep that ending in QuickBooks).",
+    "too_many_lines": "The document has %(count)d lines; QuickBooks accepts at most %(limit)d.",
+    "unmapped_tax": "The Odoo tax %(tax)s maps to no QuickBooks tax code: map it in the QuickBooks connection's "
+                    "Taxes tab.",
+    "us_one_rate": "QuickBooks (US) applies one sales tax rate per document; this one has %(taxes)s.",
+    "no_exempt_code": "A line without tax needs a QuickBooks tax code of 0%% (QuickBooks wants a code on every "
+                      "line): none was found, map one in the QuickBooks connection's Taxes tab.",
+    "unmapped_qbo_tax": "The QuickBooks tax code %(tax_code)s maps to no Odoo tax: map it in the QuickBooks "
+                        "connection's Taxes tab.",
+    "locked_document": "%(name)s changed in QuickBooks, but Odoo cannot change it (paid, reconciled or locked): "
+                       "apply the change in Odoo by hand, or undo it in QuickBooks.",
     "no_account": "No QuickBooks %(kind)s account: map the product's Odoo account, or choose a default one, "
                   "in the QuickBooks connection's Accounts tab.",
 }
@@ -202,3 +213,21 @@ def text_to_html(value):
     """
     paragraphs = [p for p in plain_text(value).split("\n\n") if p]
     return "".join("<p>%s</p>" % "<br>".join(html.escape(line) for line in p.split("\n")) for p in paragraphs)
+
+
+def money(value):
+    """A Decimal of a number or numeric string; None for empty; MappingError when not a number."""
+    if value is None or value is False or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise MappingError("not_a_number", value=value) from None
+    if not amount.is_finite():
+        raise MappingError("not_a_number", value=value)
+    return amount
+
+
+def number(amount):
+    """A Decimal as the JSON number QuickBooks reads (int when whole)."""
+    return None if amount is None else int(amount) if amount == amount.to_integral_value() else float(amount)

@@ -18,10 +18,11 @@ QuickBooks ids (the model layer maps them to Odoo records). Empty values: None.
   own parent (``parent_qbo_id``) likewise.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import common
-from .common import MappingError, clean_name, text
+from .common import MappingError, clean_name, money, text
+from .common import number as _number
 
 ITEM_NAME_MAX = 100
 SKU_MAX = 100
@@ -40,24 +41,6 @@ ITEM_FIELDS = {
 # Never sent empty: QuickBooks needs them (or keeps its own when a sparse update omits them).
 _NOT_CLEARABLE = {"Name", "Type", "IncomeAccountRef", "ExpenseAccountRef", "ParentRef", "UnitPrice",
                   "PurchaseCost", "Taxable", "Active", "SubItem"}
-
-
-def money(value):
-    """A Decimal of a number or numeric string; None for empty; MappingError when not a number."""
-    if value is None or value is False or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise MappingError("not_a_number", value=value) from None
-    if not amount.is_finite():
-        raise MappingError("not_a_number", value=value)
-    return amount
-
-
-def _number(amount):
-    """A Decimal as the JSON number QuickBooks reads (int when whole)."""
-    return None if amount is None else int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _ref(value):

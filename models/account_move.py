@@ -1,0 +1,19 @@
+"""Invoices and credit notes as QuickBooks sees them: the figures QuickBooks holds (written after
+every sync, never sent), its number, and whether the totals differ (docs/ENGINE.md §9c)."""
+
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "qbo.sync.mixin"]
+
+    qbo_doc_number = fields.Char("QuickBooks Number", copy=False, readonly=True,
+                                 help="The document's number in QuickBooks (DocNumber).")
+    qbo_total = fields.Monetary("QuickBooks Total", copy=False, readonly=True)
+    qbo_total_tax = fields.Monetary("QuickBooks Tax", copy=False, readonly=True)
+    qbo_balance = fields.Monetary("QuickBooks Balance", copy=False, readonly=True,
+                                  help="What QuickBooks says is still open on the document.")
+    qbo_totals_differ = fields.Boolean(
+        "QuickBooks Totals Differ", copy=False, readonly=True, index="btree_not_null",
+        help="QuickBooks' total or tax is not Odoo's after the last sync: see the QuickBooks tab and the sync log.")
