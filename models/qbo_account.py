@@ -19,14 +19,24 @@ DEFAULT_EXPENSE_NAMES = ("Cost of Goods Sold",)
 ODOO_ACCOUNT_TYPES = ("income", "income_other", "expense", "expense_direct_cost")
 
 
+class QboConnectionOwned(models.AbstractModel):
+    """What QuickBooks' lists read per connection and their maps share: the connection (they go
+    with it) and its company (the record rules)."""
+
+    _name = "qbo.connection.owned"
+    _description = "QuickBooks Online Connection Data"
+
+    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="connection_id.company_id", store=True)
+
+
 class QboAccount(models.Model):
     _name = "qbo.account"
+    _inherit = "qbo.connection.owned"
     _description = "QuickBooks Online Account"
     _order = "fully_qualified_name, id"
     _rec_names_search = ["fully_qualified_name", "name"]
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True)
     qbo_id = fields.Char("QuickBooks Id", required=True)
     name = fields.Char(required=True)
     fully_qualified_name = fields.Char("Full Name")
@@ -44,11 +54,10 @@ class QboAccount(models.Model):
 
 class QboAccountMap(models.Model):
     _name = "qbo.account.map"
+    _inherit = "qbo.connection.owned"
     _description = "QuickBooks Online Account Mapping"
     _order = "account_id"
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True)
     account_id = fields.Many2one(
         "account.account", "Odoo Account", required=True, ondelete="cascade",
         domain="[('account_type', 'in', %s)]" % (ODOO_ACCOUNT_TYPES,))

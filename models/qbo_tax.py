@@ -17,11 +17,10 @@ from ..utils.mappers.invoice import US_PSEUDO_CODES
 
 class QboTaxCode(models.Model):
     _name = "qbo.tax.code"
+    _inherit = "qbo.connection.owned"
     _description = "QuickBooks Online Tax Code"
     _order = "name, id"
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True)
     qbo_id = fields.Char("QuickBooks Id", required=True)
     name = fields.Char(required=True)
     rate = fields.Float("Rate (%)", digits=(16, 4), help="The sum of the code's sales rates.")
@@ -39,11 +38,10 @@ class QboTaxCode(models.Model):
 
 class QboTaxMap(models.Model):
     _name = "qbo.tax.map"
+    _inherit = "qbo.connection.owned"
     _description = "QuickBooks Online Tax Mapping"
     _order = "tax_id"
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True)
     tax_id = fields.Many2one("account.tax", "Odoo Tax", required=True, ondelete="cascade",
                              domain="[('type_tax_use', '=', 'sale'), ('company_id', '=', company_id)]")
     qbo_tax_code_id = fields.Many2one("qbo.tax.code", "QuickBooks Tax Code", required=True, ondelete="cascade",

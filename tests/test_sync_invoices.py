@@ -4,10 +4,12 @@ lines) and a Canadian one (a tax code per line, group taxes, tax-included prices
 both ways, totals, tax and balance equal to the cent in both of QuickBooks' rounding modes, reset
 / edit / re-post, cancel ⇄ void, deletion, no echo, and the hostile input accountants meet."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo import Command
+from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -47,6 +49,7 @@ class InvoiceCaseMixin(SyncCaseMixin):
                                                          "taxes_id": False})
         self.journal = self.env["account.journal"].search([("type", "=", "sale"),
                                                            ("company_id", "=", self.env.company.id)], limit=1)
+        self.other_invoices = self.Move.search_count([("move_type", "=", "out_invoice")])
         # The documents are in QuickBooks' home currency (the Odoo company's, or CAD in Canada).
         self.currency = self.env.company.currency_id if self.country == "US" else self.env.ref("base.CAD")
         if self.currency != self.env.company.currency_id:
@@ -98,7 +101,9 @@ class InvoiceCaseMixin(SyncCaseMixin):
     def qbo_document(self, entity, lines, **extra):
         """Create a document in QuickBooks as a user would (QuickBooks computes its tax)."""
         realm = self.connection.realm_id
-        customer = self.control.user_write("Customer", {"DisplayName": "QuickBooks Buyer %s" % id(lines)}, realm=realm)
+        self.buyers = getattr(self, "buyers", 0) + 1
+        customer = self.control.user_write("Customer", {"DisplayName": "QuickBooks Buyer %s" % self.buyers},
+                                           realm=realm)
         body = {"CustomerRef": {"value": extra.pop("customer", customer["Id"])}, "Line": lines, **extra}
         return self.control.user_write(entity, body, realm=realm)
 
@@ -242,6 +247,79 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
         self.pull()
         self.assertEqual(refund.state, "cancel")
         self.assertFalse(self.doc_binding(refund))
+
+    def test_lost_reply_while_the_download_runs_creates_nothing_twice(self):
+        """The create reaches QuickBooks, its reply is lost, a webhook wakes the download before
+        the upload retries: the download replays the create first and links the invoice; the
+        retry sends nothing new. One invoice on each side."""
+        self.push()  # the customer and products
+        move = self.invoice([(self.service, 2, 50, self.sales_tax, 0)])
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        self.control.fault("slow", match="/invoice", delay=2)
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.doc_binding(move)
+        self.assertTrue(binding.request_id and not binding.qbo_id, "in flight")
+        time.sleep(2.5)  # QuickBooks finishes: the invoice exists there
+        self.pull()
+        invoices = list(self.connection._qbo_api_client().query_all("Invoice"))
+        self.assertEqual(len(invoices), 1)
+        self.assertEqual(binding.qbo_id, invoices[0]["Id"])
+        self.assertEqual(self.Move.search_count([("move_type", "=", "out_invoice")]), 1 + self.other_invoices)
+        self.make_retries_due()
+        self.push()
+        self.assertEqual(len(list(self.connection._qbo_api_client().query_all("Invoice"))), 1)
+        self.assert_same_money(move, self.qbo(move))
+
+    def test_edits_on_both_sides_between_runs(self):
+        """QuickBooks changes the customer memo, Odoo resets, edits a line and re-posts: both
+        changes end on both sides (different fields: no conflict)."""
+        move = self.invoice([(self.service, 1, 100, self.sales_tax, 0)])
+        self.push()
+        data = self.qbo(move)
+        self.control.user_write("Invoice", {"Id": data["Id"], "SyncToken": data["SyncToken"], "sparse": True,
+                                            "CustomerMemo": {"value": "Paid by cheque"}})
+        move.button_draft()
+        move.invoice_line_ids[0].price_unit = 120
+        move.action_post()
+        self.pull()
+        self.push()
+        data = self.qbo(move)
+        self.assertEqual(data["CustomerMemo"]["value"], "Paid by cheque")
+        self.assertIn("Paid by cheque", move.narration)
+        self.assertEqual(dec(data["TotalAmt"]), dec("129.60"))
+        self.assert_same_money(move, data)
+        self.assertEqual(self.doc_binding(move).state, "synced")
+
+    def test_history_off_leaves_old_quickbooks_documents_out(self):
+        self.push()
+        self.connection.write({"import_history": False, "sync_start_date": date.today() - timedelta(days=10)})
+        line = [{"Amount": 5, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]
+        old = self.qbo_document("Invoice", line, TxnDate=(date.today() - timedelta(days=30)).isoformat())
+        new = self.qbo_document("Invoice", line, TxnDate=date.today().isoformat())
+        self.pull()
+        self.assertFalse(self.Binding.search([("qbo_entity", "=", "Invoice"), ("qbo_id", "=", old["Id"])]))
+        self.assertEqual(self.pulled(new).amount_total, 5)
+
+    def test_a_paid_document_is_not_changed_from_quickbooks(self):
+        self.push()
+        line = {"Amount": 40, "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 1, "UnitPrice": 40}}
+        data = self.qbo_document("Invoice", [line])
+        self.pull()
+        move = self.pulled(data)
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids).create(
+            {})._create_payments()
+        self.assertEqual(move.payment_state in ("paid", "in_payment"), True)
+        self.control.user_write("Invoice", {"Id": data["Id"], "SyncToken": data["SyncToken"], "sparse": True,
+                                            "Line": [dict(line, Amount=45, SalesItemLineDetail=dict(
+                                                line["SalesItemLineDetail"], UnitPrice=45))]})
+        with mute_logger(*MUTE):
+            self.pull()
+        binding = self.doc_binding(move)
+        self.assertEqual(binding.state, "error")
+        self.assertIn("cannot change it (paid", binding.last_error)
+        self.assertEqual((move.state, dec(move.amount_total)), ("posted", dec(40)), "Odoo's books untouched")
 
     def fake_void(self, entity, data):
         client = self.connection._qbo_api_client()
