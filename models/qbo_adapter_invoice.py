@@ -8,7 +8,7 @@ compared (``check_synced``): a difference shows as "totals differ" with both fig
 documents get QuickBooks' tax to the cent (Odoo's tax lines are set to it when its rounding
 differs)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command
 from odoo.tools import SQL, float_compare
@@ -164,8 +164,10 @@ class _DocumentAdapter(QBOAdapter):
         maps, currency = self.maps, move.currency_id
         customer = self.linked_qbo_ids("res.partner", move.commercial_partner_id.ids)
         products = self.linked_qbo_ids("product.product", move.invoice_line_ids.product_id.ids)
+        items = move.invoice_line_ids.sorted(lambda line: (line.sequence, line.id))
+        discount = self._document_discount(move, items.filtered(lambda line: line.display_type == "product"))
         lines, us_codes = [], set()
-        for line in move.invoice_line_ids.sorted(lambda line: (line.sequence, line.id)):
+        for line in items:
             if line.display_type in ("line_section", "line_note"):
                 lines.append({"item": None, "description": line.name or "", "amount": None})
                 continue
@@ -173,7 +175,9 @@ class _DocumentAdapter(QBOAdapter):
                 continue
             qty, amount = _dec(line.quantity), _dec(currency.round(line.price_subtotal)).quantize(CENT)
             description = line.name or ""
-            if line.discount:
+            if discount:
+                amount = self._gross(line)
+            elif line.discount:
                 description = self.env._("%(description)s (discount %(discount)s%%)", description=description,
                                          discount=("%f" % line.discount).rstrip("0").rstrip("."))
             code = None
@@ -191,6 +195,11 @@ class _DocumentAdapter(QBOAdapter):
                 "tax_code": ("TAX" if code else "NON") if maps.us else (code or self._zero_code()),
                 "gross": _dec(currency.round(line.price_total)).quantize(CENT)
                 if any(line.tax_ids.mapped("price_include")) else None})
+        if discount:
+            percent, amount = discount
+            lines.append({"item": None, "description": invoice_mapper.discount_label(percent), "qty": Decimal(1),
+                          "unit_price": -amount, "amount": -amount, "percent": percent, "discount": True,
+                          "tax_code": "TAX", "gross": None})
         values = {
             "customer": customer.get(move.commercial_partner_id.id),
             "doc_number": move.qbo_doc_number or (move.name if self.connection.use_odoo_invoice_numbers
@@ -218,6 +227,25 @@ class _DocumentAdapter(QBOAdapter):
                 move.invoice_line_ids.tax_ids.mapped("price_include")) else "TaxExcluded"
             values["tax_lines"] = self._tax_lines(move)
         return values
+
+    def _gross(self, line):
+        """A line's amount before its discount, as QuickBooks rounds it."""
+        return (_dec(line.quantity) * _dec(line.price_unit)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def _document_discount(self, move, lines):
+        """(rate, amount) when every line has the same discount and QuickBooks' document discount
+        (the company allowing discounts) comes to Odoo's amount to the cent, else None: the lines
+        then carry their own discounts."""
+        rates = set(lines.mapped("discount"))
+        if len(rates) != 1 or not next(iter(rates)) or any(lines.tax_ids.mapped("price_include")) \
+                or not (self.connection.qbo_sales_prefs or {}).get("AllowDiscount"):
+            return None
+        percent = _dec(next(iter(rates))).normalize()
+        gross = sum((self._gross(line) for line in lines), Decimal(0))
+        net = sum((_dec(move.currency_id.round(line.price_subtotal)).quantize(CENT) for line in lines), Decimal(0))
+        if (gross * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP) != gross - net:
+            return None
+        return percent, gross - net
 
     def _zero_code(self):
         if not self.maps.zero_code:
@@ -296,6 +324,8 @@ class _DocumentAdapter(QBOAdapter):
             code = line.get("tax_code")
             if maps.us:
                 code = values.get("tax_code") if code == "TAX" else None
+            elif line.get("discount"):
+                code = None  # spread over the rates in QuickBooks: Odoo's tax is set to QuickBooks' below
             tax = Tax
             if code and code not in ("NON",):
                 tax = Tax.browse(maps.to_tax.get(code))

@@ -59,6 +59,8 @@ class QboConnection(models.Model):
     tax_map_ids = fields.One2many("qbo.tax.map", "connection_id", "Tax Mapping")
     # {Term Id: [name, due days]}: SalesTermRef ⇄ payment terms by name or days.
     qbo_terms = fields.Json(copy=False, readonly=True)
+    # QuickBooks' sales-form preferences the mapping follows (AllowDiscount...), read with the lists.
+    qbo_sales_prefs = fields.Json(copy=False, readonly=True)
     sale_journal_id = fields.Many2one(
         "account.journal", "Sales Journal", domain="[('type', '=', 'sale'), ('company_id', '=', company_id)]",
         help="Where invoices and credit notes made in QuickBooks are created (default: the company's first "
@@ -68,8 +70,8 @@ class QboConnection(models.Model):
                                                "(to post by hand) instead of posting them.")
 
     def _qbo_taxes_ready(self, job):
-        """Read QuickBooks' tax codes, rates and terms (with the accounts, once, or again after a
-        refresh), then pre-fill the tax map. One request per list."""
+        """Read QuickBooks' tax codes, rates, terms and sales-form preferences (with the accounts,
+        once, or again after a refresh), then pre-fill the tax map. One request per list."""
         self.ensure_one()
         rates = {str(r["Id"]): (r.get("Name") or r["Id"], str(r.get("RateValue") or 0))
                  for r in self._qbo_request(job, "query_all", "TaxRate", None)}
@@ -88,6 +90,9 @@ class QboConnection(models.Model):
                 known[str(data["Id"])] = Code.create(dict(values, connection_id=self.id, qbo_id=str(data["Id"])))
         self.sudo().qbo_terms = {str(t["Id"]): [t.get("Name"), t.get("DueDays")]
                                  for t in self._qbo_request(job, "query_all", "Term", None)}
+        prefs = next(iter(self._qbo_request(job, "query_all", "Preferences", None)), {})
+        self.sudo().qbo_sales_prefs = {key: value for key, value in (prefs.get("SalesFormsPrefs") or {}).items()
+                                       if key in ("AllowDiscount", "AllowShipping", "CustomTxnNumbers")}
         self._qbo_prefill_tax_map([code for qbo_id, code in known.items() if qbo_id not in US_PSEUDO_CODES])
 
     def _qbo_prefill_tax_map(self, codes):

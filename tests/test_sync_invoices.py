@@ -163,6 +163,36 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
                           and r["method"] == "POST"])
         self.assertEqual(move.qbo_doc_number, move.name)
 
+    def test_one_rate_on_every_line_is_a_document_discount(self):
+        """The same discount on every line is QuickBooks' discount line when it comes to Odoo's
+        amount to the cent; where QuickBooks' rounding of it would differ, each line keeps its own.
+        Both are the same money, and a later QuickBooks edit changes no line."""
+        whole = self.invoice([(self.service, 1, 100, self.sales_tax, 10), (self.goods, 3, 10, False, 10)])
+        cents = self.invoice([(self.goods, 1, 0.35, False, 10), (self.goods, 1, 0.35, False, 10)])
+        self.push()
+        data = self.qbo(whole)
+        discount = [line for line in data["Line"] if line["DetailType"] == "DiscountLineDetail"]
+        self.assertEqual(len(discount), 1)
+        self.assertEqual((discount[0]["DiscountLineDetail"]["DiscountPercent"], dec(discount[0]["Amount"])),
+                         (10, dec(13)))
+        self.assertEqual([dec(line["Amount"]) for line in data["Line"] if line["DetailType"] == "SalesItemLineDetail"],
+                         [dec(100), dec(30)])
+        self.assert_same_money(whole, data)
+        per_line = self.qbo(cents)
+        self.assertFalse([line for line in per_line["Line"] if line["DetailType"] == "DiscountLineDetail"])
+        self.assertTrue(all("(discount 10%)" in line["Description"] for line in per_line["Line"]
+                            if line["DetailType"] == "SalesItemLineDetail"))
+        self.assert_same_money(cents, per_line)
+        self.control.user_write("Invoice", {"Id": data["Id"], "SyncToken": data["SyncToken"], "sparse": True,
+                                            "CustomerMemo": {"value": "Loyalty discount"}})
+        lines_before = whole.invoice_line_ids.mapped(lambda line: (line.quantity, line.price_unit, line.discount))
+        self.pull()
+        self.push()
+        self.assertEqual(whole.invoice_line_ids.mapped(lambda line: (line.quantity, line.price_unit, line.discount)),
+                         lines_before)
+        self.assertIn("Loyalty discount", whole.narration)
+        self.assertEqual(self.doc_binding(whole).state, "synced")
+
     def test_reset_edit_repost_updates_and_cancel_voids(self):
         move = self.invoice([(self.service, 1, 100, self.sales_tax, 0)])
         self.push()

@@ -17,8 +17,9 @@ Decisions:
   (US ``TxnTaxDetail.TotalTax``; elsewhere every rate's TaxLine), so that QuickBooks' total is
   Odoo's to the cent whatever its rounding (QBO_API.md §10 Tax). The adapter compares after the
   write.
-* A discount stays visible, never folded silently: the line carries its discounted amount and
-  unit price, its description says "(discount 10%)".
+* A discount stays visible, never folded silently: one rate on every line (the company allowing
+  discounts) is QuickBooks' document discount line, when its amount is Odoo's to the cent;
+  otherwise each line carries its discounted amount and unit price and says "(discount 10%)".
 * Lines are all or nothing in QuickBooks: a change of any line sends them all, with the tax.
 """
 
@@ -34,7 +35,7 @@ UNIT_PRICE_PLACES = Decimal("0.0000001")
 CENT = Decimal("0.01")
 # What a push compares and sends (the rest is QuickBooks' own: TotalAmt, Balance...).
 HEADER_FIELDS = ("CustomerRef", "DocNumber", "TxnDate", "DueDate", "SalesTermRef", "CurrencyRef", "ExchangeRate",
-                 "BillEmail", "CustomerMemo", "GlobalTaxCalculation")
+                 "BillEmail", "CustomerMemo", "GlobalTaxCalculation", "ApplyTaxAfterDiscount")
 READ_ONLY_KEYS = ("total", "balance")
 VOIDED_NOTE = "Voided"
 # US line codes (the document names the rate): not codes an Odoo tax maps to.
@@ -50,9 +51,18 @@ def _value(data, field):
     return str(ref.get("value")) if isinstance(ref, dict) and ref.get("value") not in (None, "") else None
 
 
+def discount_label(percent):
+    """The description of a document discount (QuickBooks' discount line has none of its own)."""
+    return "Discount %s%%" % number(percent) if percent is not None else "Discount"
+
+
 def line_payload(line):
     """One line of mapper values as QuickBooks' Line."""
     description = text(line.get("description"))[:DESCRIPTION_MAX]
+    if line.get("discount"):
+        percent = line.get("percent")
+        detail = {"PercentBased": percent is not None, **({"DiscountPercent": number(percent)} if percent else {})}
+        return {"Amount": number(-line["amount"]), "DetailType": "DiscountLineDetail", "DiscountLineDetail": detail}
     if line.get("amount") is None:
         return {"Description": description, "DetailType": "DescriptionOnly", "DescriptionLineDetail": {}}
     detail = {"Qty": number(line["qty"]), "UnitPrice": number(line["unit_price"])}
@@ -88,6 +98,8 @@ def document_payload(values, us):
         "BillEmail": {"Address": values["bill_email"]} if values.get("bill_email") else None,
         "CustomerMemo": {"value": text(values.get("memo"))[:MEMO_MAX]} if text(values.get("memo")) else None,
         "Line": [line_payload(line) for line in lines],
+        # A document discount (one rate on every line) lowers the taxable amount, as Odoo's does.
+        "ApplyTaxAfterDiscount": True if any(line.get("discount") for line in lines) else None,
     }
     total_tax = values.get("total_tax") or Decimal(0)
     if us:
@@ -124,11 +136,10 @@ def document_values(data):
         elif kind == "DiscountLineDetail":
             amount = -(money(line.get("Amount")) or Decimal(0))
             detail = line.get("DiscountLineDetail") or {}
-            label = "Discount %s%%" % number(money(detail.get("DiscountPercent"))) if detail.get("PercentBased") \
-                else "Discount"
-            lines.append({"item": None, "description": label, "qty": Decimal(1), "unit_price": amount,
-                          "amount": amount, "tax_code": "TAX" if data.get("ApplyTaxAfterDiscount") else None,
-                          "gross": None, "discount": True})
+            percent = money(detail.get("DiscountPercent")) if detail.get("PercentBased") else None
+            lines.append({"item": None, "description": discount_label(percent), "qty": Decimal(1),
+                          "unit_price": amount, "amount": amount, "percent": percent, "discount": True,
+                          "tax_code": "TAX" if data.get("ApplyTaxAfterDiscount") else None, "gross": None})
     tax = data.get("TxnTaxDetail") or {}
     tax_lines = {}
     for tax_line in tax.get("TaxLine") or []:
