@@ -377,22 +377,24 @@ class _DocumentAdapter(QBOAdapter):
         move.tax_totals = totals
 
     def create_from_remote(self, values_list):
+        """The documents of a chunk created together and posted together (one ``action_post``)."""
         Move = self.env["account.move"].with_company(self.connection.company_id).with_context(
             default_move_type=self.move_type, lang=self.connection.partner_lang, **{NO_PUSH: True})
         journal = self._journal()
-        results = []
-        for values in values_list:
-            vals = self._move_vals(values)
-            if vals is None:
-                results.append(None)
-                continue
-            move = Move.create(dict(vals, move_type=self.move_type, journal_id=journal.id))
-            self._set_tax(move, values.get("total_tax"))
-            if values.get("voided"):
-                move.button_cancel()
-            elif not self.connection.import_invoices_as_draft:
-                move.action_post()
-            results.append(move)
+        vals_list = [self._move_vals(values) for values in values_list]
+        created = iter(Move.create([dict(vals, move_type=self.move_type, journal_id=journal.id)
+                                    for vals in vals_list if vals is not None]))
+        results = [next(created) if vals is not None else None for vals in vals_list]
+        to_post, to_cancel = Move, Move
+        for move, values in zip(results, values_list, strict=True):
+            if move:
+                self._set_tax(move, values.get("total_tax"))
+                if values.get("voided"):
+                    to_cancel |= move
+                elif not self.connection.import_invoices_as_draft:
+                    to_post |= move
+        to_post.action_post()
+        to_cancel.button_cancel()
         return results
 
     def apply_remote_values(self, record, values):

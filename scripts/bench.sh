@@ -5,6 +5,7 @@
 #   bash scripts/bench.sh [N] [--profile DIR] [--pull-only]     # N defaults to 1000
 #   (--pull-only: the first download and its floor alone, e.g. for N = 100000)
 #   bash scripts/bench.sh [N] --items [--profile DIR]            # products: scripts/bench_items.py
+#   bash scripts/bench.sh [N] --invoices [--profile DIR]         # invoices of 5 lines: scripts/bench_invoices.py
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-1000}"; shift || true
@@ -42,4 +43,5 @@ done
 echo "[bench] N = $n"
 script="$here/scripts/bench_sync.py"
 if [ "${1:-}" = "--items" ]; then script="$here/scripts/bench_items.py"; shift; fi
+if [ "${1:-}" = "--invoices" ]; then script="$here/scripts/bench_invoices.py"; shift; fi
 "$PY" "$script" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"
