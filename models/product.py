@@ -68,9 +68,10 @@ class ProductProduct(models.Model):
             return "service"
         return "storable" if self._fields.get("is_storable") and self.is_storable else "consu"
 
-    def _qbo_local_values(self, connection, maps, category_ids):
+    def _qbo_local_values(self, connection, maps, category_ids, tax_maps):
         """Mapper values (utils/mappers/item.py) of the product for ``connection``: ``maps`` are
-        the account maps (``_qbo_account_maps``), ``category_ids`` {category id: QuickBooks id}."""
+        the account maps (``_qbo_account_maps``), ``category_ids`` {category id: QuickBooks id},
+        ``tax_maps`` the tax map (outside the US an item names its sales tax code)."""
         self.ensure_one()
         product = self.with_company(connection.company_id)
         accounts = product.product_tmpl_id._get_product_accounts()
@@ -85,15 +86,17 @@ class ProductProduct(models.Model):
             "purchase_cost": product.standard_price,
             "type": product._qbo_item_type(),
             "taxable": bool(taxes),
+            "sales_tax_code": tax_maps.code_of(taxes) if taxes and not tax_maps.us else None,
             "income_account": maps[0].get(accounts["income"].id),
             "expense_account": maps[0].get(accounts["expense"].id),
             "category_qbo_id": category_ids.get(product.categ_id.id) if not product.categ_id._qbo_is_root() else None,
             "active": product.active and product.product_tmpl_id.active,
         }
 
-    def _qbo_product_vals(self, connection, values, maps, category_id):
+    def _qbo_product_vals(self, connection, values, maps, category_id, tax_maps):
         """Template values for mapper ``values`` (a subset: the changes) of a QuickBooks Item;
-        ``category_id`` the Odoo category of its ``category_qbo_id`` (False: "All")."""
+        ``category_id`` the Odoo category of its ``category_qbo_id`` (False: "All"); outside the
+        US its sales tax code gives the customer taxes (through ``tax_maps``)."""
         vals = {}
         if "name" in values:
             vals["name"] = values["name"]
@@ -106,8 +109,12 @@ class ProductProduct(models.Model):
             vals["type"] = "service" if values["type"] == "service" else "consu"
             if "is_storable" in self._fields:
                 vals["is_storable"] = values["type"] == "storable"
-        if "taxable" in values:
-            company = connection.company_id
+        company = connection.company_id
+        tax = values.get("sales_tax_code") and tax_maps.to_tax.get(values["sales_tax_code"])
+        if tax and not tax_maps.us:
+            vals["taxes_id"] = [fields.Command.unlink(t.id) for t in self.taxes_id if t.company_id == company] + \
+                [fields.Command.link(tax)]
+        elif "taxable" in values:
             vals["taxes_id"] = [fields.Command.set(company.account_sale_tax_id.ids)] if values["taxable"] else \
                 [fields.Command.unlink(t.id) for t in self.taxes_id if t.company_id == company]
         for key, field in (("income_account", "property_account_income_id"),
@@ -118,12 +125,12 @@ class ProductProduct(models.Model):
             vals["categ_id"] = category_id or self.env.ref("product.product_category_all").id
         return vals
 
-    def _qbo_apply_remote_values(self, connection, values, maps, category_id):
+    def _qbo_apply_remote_values(self, connection, values, maps, category_id, tax_maps):
         """Write mapper ``values`` of a QuickBooks Item on the product (in the sync language):
         the template's fields, the variant's reference, cost, archive state and quantity."""
         self.ensure_one()
         product = self.with_company(connection.company_id).with_context(lang=connection.partner_lang, **{NO_PUSH: True})
-        vals = product._qbo_product_vals(connection, values, maps, category_id)
+        vals = product._qbo_product_vals(connection, values, maps, category_id, tax_maps)
         if "name" in vals and len(product.product_tmpl_id.product_variant_ids) > 1:
             suffix = product._qbo_item_name()[len(product.product_tmpl_id.name):]
             if not suffix or not vals["name"].endswith(suffix):

@@ -2,10 +2,13 @@
 sharing QuickBooks' Item entity, each taking its own objects. Field rules are in
 ``utils/mappers/item.py``; Odoo's side in ``product.py``; accounts in ``qbo_account.py``."""
 
+from odoo.tools import SQL
+
 from ..utils.mappers import item as item_mapper
 from ..utils.mappers.common import MappingError
 from .qbo_adapter import QBOAdapter, register
 from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
+from .qbo_tax_maps import TaxMaps
 
 # 6240 (name taken by another item): "Name (2)" ... up to this attempt.
 MAX_DISAMBIGUATION = 9
@@ -130,7 +133,7 @@ class ItemAdapter(_ItemBase):
 
     def __init__(self, connection):
         super().__init__(connection)
-        self._maps = None
+        self._maps = self._tax_maps = None
         self._category_ids = {}  # {product.category id: its Item id}
 
     def accepts(self, data):
@@ -146,6 +149,13 @@ class ItemAdapter(_ItemBase):
             self._maps = self.connection._qbo_account_maps()
         return self._maps
 
+    @property
+    def tax_maps(self):
+        """The tax map (an item's SalesTaxCodeRef outside the US), read once for this adapter's run."""
+        if self._tax_maps is None:
+            self._tax_maps = TaxMaps(self.connection)
+        return self._tax_maps
+
     def targets(self, records):
         if records._name == "product.template":
             return records.with_context(active_test=False).product_variant_ids
@@ -155,8 +165,22 @@ class ItemAdapter(_ItemBase):
         return [("company_id", "in", (False, self.connection.company_id.id))]
 
     def in_scope(self, records, matching=False):
+        """The company's products; with "only products used on synced documents", those
+        QuickBooks has already and those on a document this connection syncs (uploaded as its
+        dependency, at the latest with it)."""
         company = self.connection.company_id
-        return records.filtered(lambda p: not p.company_id or p.company_id == company)
+        records = records.filtered(lambda p: not p.company_id or p.company_id == company)
+        if self.connection.product_scope != "used" or matching or not records:
+            return records
+        self.env["account.move.line"].flush_model(["product_id", "move_id"])
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT l.product_id FROM account_move_line l JOIN qbo_binding b ON b.res_model = 'account.move' "
+            "AND b.res_id = l.move_id AND b.connection_id = %(c)s WHERE l.product_id IN %(ids)s "
+            "UNION SELECT res_id FROM qbo_binding WHERE connection_id = %(c)s AND res_model = 'product.product' "
+            "AND res_id IN %(ids)s AND (COALESCE(qbo_id, '') != '' OR request_id IS NOT NULL)",
+            c=self.connection.id, ids=tuple(records.ids)))
+        used = {row[0] for row in self.env.cr.fetchall()}
+        return records.filtered(lambda p: p.id in used)
 
     def dependencies(self, record):
         category = record.categ_id
@@ -182,7 +206,7 @@ class ItemAdapter(_ItemBase):
             # uploaded in this run).
             self._category_ids.update(self.linked_qbo_ids("product.category", category.ids))
         return record.with_context(lang=self.connection.partner_lang)._qbo_local_values(
-            self.connection, self.maps, self._category_ids)
+            self.connection, self.maps, self._category_ids, self.tax_maps)
 
     def remote_values(self, data):
         return item_mapper.item_to_product(data, inventory="is_storable" in self.env["product.template"]._fields)
@@ -243,7 +267,8 @@ class ItemAdapter(_ItemBase):
             if category_id is None:
                 vals_list.append(None)
                 continue
-            vals = self.env["product.product"]._qbo_product_vals(self.connection, values, self.maps, category_id)
+            vals = self.env["product.product"]._qbo_product_vals(self.connection, values, self.maps, category_id,
+                                                                 self.tax_maps)
             vals.update(default_code=values.get("sku") or False, standard_price=float(values["purchase_cost"]),
                         active=values["active"], company_id=False)
             vals_list.append(vals)
@@ -263,4 +288,4 @@ class ItemAdapter(_ItemBase):
         category_id = self._category_id(values) if "category_qbo_id" in values else False
         if category_id is None:
             raise QBODependencyPending(self.env._("Its category is not in Odoo yet."))
-        record._qbo_apply_remote_values(self.connection, values, self.maps, category_id)
+        record._qbo_apply_remote_values(self.connection, values, self.maps, category_id, self.tax_maps)

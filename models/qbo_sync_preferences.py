@@ -18,6 +18,11 @@ class QboSyncPreferences(models.AbstractModel):
                                   "http://127.0.0.1:8765 (plain http only on 127.0.0.1 / localhost).")
     customer_direction = fields.Selection(const.DIRECTIONS, "Customers", required=True, default="both")
     product_direction = fields.Selection(const.DIRECTIONS, "Products", required=True, default="both")
+    product_scope = fields.Selection(
+        [("all", "All products"), ("used", "Only products used on synced documents")], "Products to Upload",
+        required=True, default="all",
+        help="Only products used on synced documents: an Odoo product goes to QuickBooks with the first synced "
+             "invoice or credit note using it (QuickBooks' products all come down either way).")
     estimate_direction = fields.Selection(
         const.DIRECTIONS, "Quotations / Estimates", required=True, default="odoo_to_qbo")
     invoice_direction = fields.Selection(

@@ -193,6 +193,25 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
         self.assertIn("Loyalty discount", whole.narration)
         self.assertEqual(self.doc_binding(whole).state, "synced")
 
+    def test_only_products_used_on_synced_documents(self):
+        """With the option on, a product goes to QuickBooks with the first synced document using
+        it, never before: the unused one stays in Odoo only (QuickBooks' items still come down)."""
+        self.connection.product_scope = "used"
+        self.goods.lst_price = 2  # an edit of an unused product flags nothing
+        self.push()
+        self.assertFalse(self.qbo_items(), "no document yet: no product uploaded")
+        move = self.invoice([(self.service, 1, 100, self.sales_tax, 0)])
+        self.push()
+        self.assertEqual(self.qbo_items(), ["Consulting"])
+        self.assert_same_money(move, self.qbo(move))
+        self.qbo_item("Made in QuickBooks")
+        self.pull()
+        self.assertTrue(self.env["product.product"].search([("name", "=", "Made in QuickBooks")]))
+
+    def qbo_items(self):
+        return sorted(i["Name"] for i in self.connection._qbo_api_client().query_all(
+            "Item", "Type IN ('Service', 'NonInventory')") if i["Name"] != "Services")
+
     def test_reset_edit_repost_updates_and_cancel_voids(self):
         move = self.invoice([(self.service, 1, 100, self.sales_tax, 0)])
         self.push()
@@ -486,3 +505,15 @@ class TestSyncInvoicesCanada(InvoiceCaseMixin, TransactionCase):
             move = self.pulled(data)
             self.assert_same_money(move, data)
             self.assertEqual(move.invoice_line_ids[0].tax_ids, self.gst_pst)
+
+    def test_items_carry_their_sales_tax_code(self):
+        """Outside the US an item names its sales tax code: a product's customer tax goes up as
+        its code, and a QuickBooks item's code comes down as the mapped Odoo tax."""
+        self.goods.taxes_id = self.gst
+        self.push()
+        item = next(i for i in self.connection._qbo_api_client().query_all("Item") if i["Name"] == "Widget")
+        self.assertEqual(item["SalesTaxCodeRef"]["value"], self.codes["GST"])
+        made = self.qbo_item("Harmonized", SalesTaxCodeRef={"value": self.codes["HST ON"]}, Taxable=True)
+        self.pull()
+        product = self.env["product.product"].search([("qbo_id", "=", made["Id"])])
+        self.assertEqual(product.taxes_id, self.hst_incl)

@@ -28,19 +28,19 @@ ITEM_NAME_MAX = 100
 SKU_MAX = 100
 DESCRIPTION_MAX = 4000
 PRODUCT_FIELDS = ("name", "sku", "description", "purchase_description", "unit_price", "purchase_cost", "type",
-                  "taxable", "income_account", "expense_account", "category_qbo_id", "active")
+                  "taxable", "sales_tax_code", "income_account", "expense_account", "category_qbo_id", "active")
 CATEGORY_FIELDS = ("name", "parent_qbo_id", "active")
 _TYPES_OUT = {"service": "Service", "consu": "NonInventory", "storable": "Inventory"}
 _TYPES_IN = {"Service": "service", "NonInventory": "consu", "Inventory": "storable"}
 # The Item fields updates maintain: field -> sub-fields written (None: scalar).
 ITEM_FIELDS = {
     "Name": None, "Sku": None, "Description": None, "PurchaseDesc": None, "UnitPrice": None, "PurchaseCost": None,
-    "Type": None, "Taxable": None, "IncomeAccountRef": ("value",), "ExpenseAccountRef": ("value",),
-    "Active": None, "SubItem": None, "ParentRef": ("value",),
+    "Type": None, "Taxable": None, "SalesTaxCodeRef": ("value",), "IncomeAccountRef": ("value",),
+    "ExpenseAccountRef": ("value",), "Active": None, "SubItem": None, "ParentRef": ("value",),
 }
 # Never sent empty: QuickBooks needs them (or keeps its own when a sparse update omits them).
 _NOT_CLEARABLE = {"Name", "Type", "IncomeAccountRef", "ExpenseAccountRef", "ParentRef", "UnitPrice",
-                  "PurchaseCost", "Taxable", "Active", "SubItem"}
+                  "PurchaseCost", "Taxable", "Active", "SubItem", "SalesTaxCodeRef"}
 
 
 def _ref(value):
@@ -72,6 +72,7 @@ def product_to_item(p, disambiguation=1):
         "PurchaseCost": _number(money(p.get("purchase_cost")) or Decimal(0)),
         "Type": _TYPES_OUT.get(p.get("type"), "NonInventory"),
         "Taxable": bool(p.get("taxable")),
+        "SalesTaxCodeRef": _ref(p.get("sales_tax_code")),
         "IncomeAccountRef": _ref(p.get("income_account")),
         "ExpenseAccountRef": _ref(p.get("expense_account")),
         "Active": p.get("active", True) is not False,
@@ -99,6 +100,7 @@ def item_to_product(i, inventory=False):
         "purchase_cost": money(i.get("PurchaseCost")) or Decimal(0),
         "type": "consu" if kind == "storable" and not inventory else kind,
         "taxable": bool(i.get("Taxable")),
+        "sales_tax_code": _unwrap(i, "SalesTaxCodeRef"),
         "income_account": _unwrap(i, "IncomeAccountRef"),
         "expense_account": _unwrap(i, "ExpenseAccountRef"),
         "category_qbo_id": _unwrap(i, "ParentRef") if i.get("SubItem") else None,
