@@ -148,6 +148,10 @@ def entity_call(fake, request, body, rest):
             current = co.get(entity, str(body["Id"]))
             if current is None:
                 raise errors.not_found()
+            operation = body.pop("operation", None)
+            if operation in ("void", "delete"):  # the user voids or deletes it in QuickBooks' screens
+                return {entity: getattr(entities, operation)(co, entity, {"Id": current["Id"],
+                                                                          "SyncToken": current["SyncToken"]})}
             body = dict(body, SyncToken=current["SyncToken"], sparse=True)
             return {entity: entities.update(co, entity, body)}
         return {entity: entities.create(co, entity, body)}

@@ -60,6 +60,10 @@ class Control:
         """Create (no Id) or sparse-update (with Id) as a QuickBooks user would."""
         return self._call("POST", f"entity/{entity}", dict(payload, **({"realm": realm} if realm else {})))[entity]
 
+    def user_end(self, entity, id_, operation, realm=None):
+        """Void or delete (``operation``) a transaction as a QuickBooks user would: no fault applies."""
+        return self.user_write(entity, {"Id": id_, "operation": operation}, realm)
+
     def user_read(self, entity, id_, realm=None):
         return self._call("GET", f"entity/{entity}/{id_}", params={"realm": realm} if realm else None)[entity]
 

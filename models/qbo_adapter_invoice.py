@@ -359,7 +359,8 @@ class _DocumentAdapter(QBOAdapter):
         if values.get("voided"):
             self._cancel(move)
             return
-        if ACCOUNTING_KEYS & set(values):
+        if ACCOUNTING_KEYS & set(values) and move.state != "cancel":
+            # (Cancelled in Odoo: its void goes up next, whatever QuickBooks changed since.)
             full = {**self.local_values(move), **values}
             vals = self._move_vals(full)
             if vals is None:
@@ -370,9 +371,7 @@ class _DocumentAdapter(QBOAdapter):
                 move.button_draft()
             move.write({key: value for key, value in vals.items() if key != "qbo_doc_number"})
             self._set_tax(move, full.get("total_tax"))
-            if was_posted or move.state == "cancel":
-                if move.state == "cancel":
-                    move.button_draft()
+            if was_posted:
                 move.action_post()
         other = {}
         if "doc_number" in values:

@@ -270,9 +270,11 @@ class QboConnection(models.Model):
 
     def _qbo_check_synced(self, job, adapter, binding, record, data):
         """After a write either way, the adapter compares both sides' figures (a document's
-        totals): a difference is never accepted silently, the binding goes in error with both."""
+        totals): a difference is never accepted silently, the binding goes in error with both,
+        unless Odoo has changed the record since (a replayed create's first answer): that
+        version goes up next, and is compared then."""
         message = adapter.check_synced(record, data)
-        if message:
+        if message and not self._qbo_still_pending(adapter, binding, record):
             binding.write({"state": "error", "last_error": message})
             self._qbo_log(job, binding, "error", message)
 

@@ -173,9 +173,11 @@ class QboConnection(models.Model):
         return self._qbo_still_pending(adapter, binding, record)
 
     def _qbo_still_pending(self, adapter, binding, record):
-        """After a merge: put the binding back to upload when Odoo holds changes QuickBooks lacks."""
+        """After a merge: put the binding back to upload when Odoo holds changes QuickBooks lacks
+        (a delta, or what no payload carries: a cancelled invoice to void)."""
         try:
-            pending = bool(self._qbo_update_delta(adapter, binding, record))
+            pending = adapter.push_action(record, binding)[0] in ("void", "wait") or bool(
+                self._qbo_update_delta(adapter, binding, record))
         except (MappingError, QBODependencyPending):
             pending = True  # the upload reports it
         if pending:

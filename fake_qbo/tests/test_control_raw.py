@@ -1,6 +1,6 @@
 """The API refuses a ParentRef loop; the control call `raw/<Entity>` stores one anyway, as a
 company's corrupt data would hold it, seen by reads, queries and CDC as any new version."""
-from qbo_helpers import create, update
+from qbo_helpers import create, invoice_body, update
 
 from fake_qbo.control import Control
 
@@ -63,3 +63,18 @@ def test_raw_write_can_remove_every_name(fresh, qb, raw):
     assert "DisplayName" not in raw.get(f"customer/{made['Id']}").json()["Customer"]
     # Its name is free again.
     assert create(qb, "Customer", {"DisplayName": "Soon Nameless"})["Id"] != made["Id"]
+
+
+def test_user_voids_and_deletes_without_faults(fresh, qb):
+    """A QuickBooks user's void or delete (the control API) is no API request: faults waiting for
+    the next /invoice request do not touch it, and it changes the object as the API would."""
+    control = Control(fresh.url)
+    customer = control.user_write("Customer", {"DisplayName": "Voided by hand"})
+    first = control.user_write("Invoice", invoice_body(customer["Id"], 10))
+    second = control.user_write("Invoice", invoice_body(customer["Id"], 20))
+    control.fault("500", match="/invoice")
+    voided = control.user_end("Invoice", first["Id"], "void")
+    assert (voided["PrivateNote"], voided["TotalAmt"], voided["SyncToken"]) == ("Voided", 0, "1")
+    assert control.user_end("Invoice", second["Id"], "delete")["status"] == "Deleted"
+    assert [r["Id"] for r in qb.query("SELECT * FROM Invoice")["QueryResponse"]["Invoice"]] == [first["Id"]]
+    assert fresh.faults, "the fault still waits for the next API request to /invoice"
