@@ -419,13 +419,7 @@ class QboConnection(models.Model):
         if replied or not isinstance(error, QBOTransportError):
             binding.request_id = False
         try:
-            if isinstance(error, QBOStaleError) and operation == "void":
-                # Changed in QuickBooks since: void its current version (a void keeps nothing of it).
-                data = self._qbo_request(job, "read", adapter.api_entity, binding.qbo_id)
-                data = self._qbo_request(job, "void", adapter.api_entity,
-                                         {"Id": binding.qbo_id, "SyncToken": data["SyncToken"]}, str(uuid.uuid4()))
-                self._qbo_push_succeeded(job, adapter, binding, data, "void")
-            elif isinstance(error, QBOStaleError) and operation == "update":
+            if isinstance(error, QBOStaleError) and operation in ("update", "void"):
                 self._qbo_reapply(job, adapter, binding)
             elif isinstance(error, QBODuplicateError) and self._qbo_rename(job, adapter, binding, body, operation):
                 return
@@ -443,7 +437,8 @@ class QboConnection(models.Model):
         """5010: QuickBooks has a newer version. Merge it into Odoo as a download would (what
         only QuickBooks changed comes down, a field changed on both sides follows the conflict
         policy and its losing value is logged), then send what Odoo still has to say, once, on
-        the new SyncToken.
+        the new SyncToken: the delta, or the void of a document cancelled in Odoo (nothing, when
+        the merge itself cancelled it: voided in QuickBooks).
 
         :raises QBOError: when the second attempt fails too
         """
@@ -453,6 +448,15 @@ class QboConnection(models.Model):
         pending = self._qbo_merge_remote(adapter, binding, record, data, log)
         log.flush()
         if not pending:
+            return
+        action, reason = adapter.push_action(record, binding)
+        if action == "void":
+            data = self._qbo_request(job, "void", adapter.api_entity,
+                                     {"Id": binding.qbo_id, "SyncToken": data["SyncToken"]}, str(uuid.uuid4()))
+            self._qbo_push_succeeded(job, adapter, binding, data, "void")
+            return
+        if action in ("done", "wait"):  # e.g. voided in QuickBooks and so cancelled in Odoo by the merge
+            binding.write({"state": "synced" if action == "done" else "waiting", "last_error": reason or False})
             return
         delta = self._qbo_update_delta(adapter, binding, record)
         if not delta:

@@ -149,7 +149,8 @@ class TestSyncInvoiceInterleavings(InvoiceCaseMixin, TransactionCase):
             self.assertEqual(binding.state, "synced", "%s: %s; %s; %s" % (move.name, binding.last_error, detail,
                                                                          where))
             voided = data.get("PrivateNote") == "Voided" and not Decimal(str(data["TotalAmt"]))
-            self.assertEqual(move.state == "cancel", voided, "%s cancelled on one side only; %s" % (move.name, where))
+            self.assertEqual(move.state == "cancel", voided, "%s cancelled on one side only; %s; %s" % (
+                move.name, detail, where))
             if not voided:
                 self.assertEqual((dec(move.amount_total), dec(move.amount_tax)),
                                  (dec(data["TotalAmt"]), dec(data["TxnTaxDetail"]["TotalTax"])),
