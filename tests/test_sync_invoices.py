@@ -400,6 +400,26 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
                 self.assert_same_money(move, self.qbo(move))
         self.assertEqual(len(table), 30)
 
+    def test_currency_and_archived_item_refusals_are_clear(self):
+        """An invoice in another currency than its QuickBooks customer's, and one naming an item
+        made inactive in QuickBooks, are refused by QuickBooks: each stays in error with
+        QuickBooks' reason, the other invoices go up."""
+        self.push()
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": 0.9, "name": date.today()})
+        foreign = self.invoice([(self.service, 1, 10, False, 0)], currency_id=eur.id)
+        item = self.control.user_read("Item", self.goods.qbo_id)
+        self.control.user_write("Item", {"Id": item["Id"], "Active": False})
+        archived = self.invoice([(self.goods, 1, 10, False, 0)])
+        fine = self.invoice([(self.service, 1, 10, False, 0)])
+        with mute_logger(*MUTE):
+            self.push()
+        self.assertIn("currency", self.doc_binding(foreign).last_error)
+        self.assertEqual(self.doc_binding(archived).state, "error")
+        self.assertIn("inactive", self.doc_binding(archived).last_error.lower())
+        self.assert_same_money(fine, self.qbo(fine))
+
     def test_hostile_documents(self):
         unmapped = self.tax("Luxury 13%", 13)
         move = self.invoice([(self.service, 1, 10, unmapped, 0)])
