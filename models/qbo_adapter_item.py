@@ -2,6 +2,7 @@
 sharing QuickBooks' Item entity, each taking its own objects. Field rules are in
 ``utils/mappers/item.py``; Odoo's side in ``product.py``; accounts in ``qbo_account.py``."""
 
+from odoo import fields
 from odoo.tools import SQL
 
 from ..utils.mappers import item as item_mapper
@@ -217,8 +218,18 @@ class ItemAdapter(_ItemBase):
                              ("expense_account", self.connection.default_expense_account_id)):
             if not values.get(key):
                 values[key] = default.qbo_id or None
-        if not values["income_account"] and values.get("type") != "storable":
+        if not values["income_account"]:
             raise MappingError("no_account", kind=self.env._("income"))
+        if values.get("type") == "storable":
+            # An Inventory item is created with its asset account and a quantity of 0 as of today:
+            # Odoo's stock is never sent (QtyOnHand is no field of an update).
+            asset = self.env["qbo.account"].sudo().search([
+                ("connection_id", "=", self.connection.id), ("account_type", "=", "Other Current Asset"),
+                ("name", "ilike", "inventory")], limit=1)
+            if not asset:
+                raise MappingError("no_account", kind=self.env._("inventory asset"))
+            values.update(asset_account=asset.qbo_id, inventory_start=fields.Date.context_today(
+                self.connection).isoformat())
         return item_mapper.product_to_item(values, binding.disambiguation)
 
     def pull_changes(self, current, pulled):

@@ -324,3 +324,20 @@ class TestSyncProducts(SyncCaseMixin, TransactionCase):
         self.assertEqual(hose.categ_id, self.all)
         self.assertEqual(self.item_binding(hose).state, "synced")
         self.assertEqual(self.Product.search_count([("name", "=", "Garden Kit")]), 1)
+
+    def test_storable_product_payload_is_an_inventory_item_quickbooks_takes(self):
+        """With the stock app, a storable product is an Inventory item: created with the inventory
+        asset account and a quantity of 0 as of today (Odoo's stock is never sent); QuickBooks takes
+        the payload as it is. (The stock app is not installed here: the product's type is set on its
+        mapper values, the rest is the adapter's real mapping.)"""
+        self.pull()  # QuickBooks' accounts are read
+        product = self.Product.create({"name": "Tracked Pump", "type": "consu", "list_price": 40})
+        adapter = self.connection._qbo_adapter("Item")
+        binding = self.env["qbo.binding"].new({"disambiguation": 1})
+        payload = adapter.values_payload(dict(adapter.local_values(product), type="storable"), binding)
+        self.assertEqual((payload["Type"], payload["QtyOnHand"], payload["TrackQtyOnHand"]), ("Inventory", 0, True))
+        self.assertEqual(payload["AssetAccountRef"]["value"], self.accounts["Inventory Asset"]["Id"])
+        created = self.connection._qbo_api_client().create("Item", payload, "inventory-pump")
+        self.assertEqual((created["Type"], created["QtyOnHand"]), ("Inventory", 0))
+        self.assertNotIn("QtyOnHand", adapter.changed_fields(created, dict(payload, QtyOnHand=99)),
+                         "a quantity is never part of an update")

@@ -79,6 +79,9 @@ def product_to_item(p, disambiguation=1):
         "SubItem": bool(category),
         "ParentRef": _ref(category),
     }
+    if item["Type"] == "Inventory":  # what creating one needs; no field of an update (ITEM_FIELDS)
+        item.update(TrackQtyOnHand=True, QtyOnHand=0, InvStartDate=p.get("inventory_start"),
+                    AssetAccountRef=_ref(p.get("asset_account")))
     return {key: value for key, value in item.items() if value is not None and value != ""}
 
 
