@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_sync import BATCH, Step, begin, connect, first_pull, pending_uploads, print_table, push_all  # noqa: E402
+from bench_sync import BATCH, Step, begin, connect, first_pull, print_table, upload_then_idle  # noqa: E402
 
 SEED_ZERO = ("customers", "vendors", "estimates", "invoices", "credit_memos", "payments", "sales_receipts")
 CATEGORIES = 200
@@ -57,20 +57,7 @@ def main():
                              for i in range(start, min(start + BATCH, args.n))])
             cr.commit()
             env.invalidate_all()
-        with Step("(b) bulk push", control, args.profile) as step:
-            runs = push_all(connection)
-        step.extra = f"{runs} runs, {pending_uploads(connection)} left"
-        steps.append(step)
-
-        control.call("POST", "clock", {"advance": 900})
-        connection._qbo_pull()  # reads QuickBooks' copy of our own writes: skipped
-        cr.commit()
-        control.call("POST", "clock", {"advance": 900})
-        with Step("(c) no change", control, args.profile) as step:
-            connection._qbo_push()
-            connection._qbo_pull()
-            cr.commit()
-        steps.append(step)
+        steps += upload_then_idle(connection, control, args.profile)
 
     print_table(args.n, steps)
 

@@ -147,6 +147,25 @@ def push_all(connection, max_runs=1000):
             return runs
 
 
+def upload_then_idle(connection, control, profile):
+    """The steps every entity's benchmark ends with: (b) the upload of what was flagged, until
+    nothing waits, (c) a sync with no change (after a download has read QuickBooks' copy of our
+    own writes)."""
+    cr = connection.env.cr
+    with Step("(b) bulk push", control, profile) as push:
+        runs = push_all(connection)
+    push.extra = f"{runs} runs, {pending_uploads(connection)} left"
+    control.call("POST", "clock", {"advance": 900})
+    connection._qbo_pull()  # reads QuickBooks' copy of our own writes: skipped
+    cr.commit()
+    control.call("POST", "clock", {"advance": 900})
+    with Step("(c) no change", control, profile) as idle:
+        connection._qbo_push()
+        connection._qbo_pull()
+        cr.commit()
+    return [push, idle]
+
+
 def begin(description, what, seed, pull_only=False):
     """Parse the command line, seed the local server (``seed(n)``: the counts) and open Odoo.
 
