@@ -9,6 +9,8 @@ file and one mapper file (docs/ENGINE.md §8).
 
 from odoo.tools import SQL
 
+from .qbo_sync_mixin import QBODependencyPending
+
 NAME_LIST = "name_list"  # Active, merges, a unique DisplayName (Customer, Item...)
 TRANSACTION = "transaction"  # TxnDate, DocNumber, void and delete (Invoice, Payment...)
 
@@ -151,11 +153,16 @@ class QBOAdapter:
         """The condition of every object, inactive ones included (first-link matching)."""
         return self.where("Active IN (true, false)" if self.kind == NAME_LIST else None)
 
+    def history_start(self):
+        """The sync start date when "import history" is off (older objects and records stay
+        out), else False."""
+        return not self.connection.import_history and self.connection.sync_start_date
+
     def full_import_where(self):
         """The condition of a full import (first download, or after 30 days): inactive objects
         too; without "import history", only what changed (a name list) or is dated (a
         transaction) on or after the sync start date."""
-        start = not self.connection.import_history and self.connection.sync_start_date
+        start = self.history_start()
         if self.kind == NAME_LIST:
             since = "MetaData.LastUpdatedTime >= '%sT00:00:00+00:00'" % start.isoformat() if start else None
             return self.where("Active IN (true, false)", since)
@@ -164,7 +171,7 @@ class QBOAdapter:
     def upload_all_domain(self):
         """The records "Upload all" flags: without "import history", those changed in Odoo on or
         after the sync start date."""
-        start = not self.connection.import_history and self.connection.sync_start_date
+        start = self.history_start()
         return self.domain() + ([("write_date", ">=", start)] if start else [])
 
     # -- dependencies ----------------------------------------------------------------------------
@@ -200,7 +207,11 @@ class QBOAdapter:
         raise NotImplementedError
 
     def check_dependencies(self, record, binding):
-        """:raises QBODependencyPending: when a record the payload refers to has no id yet"""
+        """:raises QBODependencyPending: when a record the payload refers to (``dependencies``)
+            has no QuickBooks id yet"""
+        for entity, dependency in self.dependencies(record):
+            if not dependency._qbo_binding(self.connection, entity).qbo_id:
+                raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", dependency.display_name))
 
     def changed_fields(self, old_payload, new_payload):
         """The sparse-update delta from ``old_payload`` to ``new_payload`` ({} if none)."""

@@ -5,7 +5,6 @@ in ``res_partner.py``."""
 from ..utils.mappers import partner as partner_mapper
 from ..utils.mappers.common import disambiguate_display_name
 from .qbo_adapter import QBOAdapter, register
-from .qbo_sync_mixin import QBODependencyPending
 
 # The partner fields whose change is uploaded (category_id: the "QuickBooks" tag puts a
 # partner in scope; parent_id/type: a contact becomes or stops being a sub-customer).
@@ -38,11 +37,6 @@ class CustomerAdapter(QBOAdapter):
 
     def dependencies(self, record):
         return [("Customer", record.parent_id)] if record.parent_id else []
-
-    def check_dependencies(self, record, binding):
-        if record.parent_id and not record.parent_id._qbo_binding(self.connection, self.entity).qbo_id:
-            raise QBODependencyPending(self.env._(
-                "Waiting for %s to be uploaded first.", record.parent_id.display_name))
 
     def references(self, data):
         parent = self.parent_reference(data)

@@ -67,7 +67,7 @@ class _DocumentAdapter(QBOAdapter):
         return [("company_id", "=", self.connection.company_id.id), ("move_type", "=", self.move_type)]
 
     def _dated_in(self, move):
-        start = not self.connection.import_history and self.connection.sync_start_date
+        start = self.history_start()
         return not start or (move.invoice_date and move.invoice_date >= start)
 
     def in_scope(self, records, matching=False):
@@ -81,22 +81,17 @@ class _DocumentAdapter(QBOAdapter):
             m.id in linked or (m.state == "posted" and self._dated_in(m))))
 
     def upload_all_domain(self):
-        start = not self.connection.import_history and self.connection.sync_start_date
+        start = self.history_start()
         return self.domain() + [("state", "=", "posted")] + ([("invoice_date", ">=", start)] if start else [])
 
     def skip_remote(self, values):
-        start = not self.connection.import_history and self.connection.sync_start_date
+        start = self.history_start()
         return bool(start and values.get("txn_date") and values["txn_date"] < start.isoformat())
 
     # -- dependencies ----------------------------------------------------------------------------
     def dependencies(self, record):
         products = record.invoice_line_ids.product_id
         return [("Customer", record.commercial_partner_id)] + [("Item", product) for product in products]
-
-    def check_dependencies(self, record, binding):
-        for entity, dependency in self.dependencies(record):
-            if not dependency._qbo_binding(self.connection, entity).qbo_id:
-                raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", dependency.display_name))
 
     def references(self, data):
         refs = [("Customer", str(data["CustomerRef"]["value"]))] if (data.get("CustomerRef") or {}).get("value") \

@@ -69,11 +69,6 @@ class CategoryAdapter(_ItemBase):
         parent = record.parent_id
         return [("Category", parent)] if parent and not parent._qbo_is_root() else []
 
-    def check_dependencies(self, record, binding):
-        for _entity, parent in self.dependencies(record):
-            if not parent._qbo_binding(self.connection, self.entity).qbo_id:
-                raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", parent.display_name))
-
     def references(self, data):
         parent = self.parent_reference(data)
         return [("Category", parent)] if parent else []
@@ -186,11 +181,6 @@ class ItemAdapter(_ItemBase):
     def dependencies(self, record):
         category = record.categ_id
         return [("Category", category)] if category and not category._qbo_is_root() else []
-
-    def check_dependencies(self, record, binding):
-        for _entity, category in self.dependencies(record):
-            if not category._qbo_binding(self.connection, "Category").qbo_id:
-                raise QBODependencyPending(self.env._("Waiting for %s to be uploaded first.", category.display_name))
 
     def references(self, data):
         parent = (data.get("ParentRef") or {}).get("value") if data.get("SubItem") else None

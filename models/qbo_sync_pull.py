@@ -361,7 +361,7 @@ class QboConnection(models.Model):
         if new:
             records = adapter.create_from_remote([remote for _binding, _data, remote in new])
             Binding = self.env["qbo.binding"].sudo()
-            created = []
+            created, applied = [], []  # applied: (binding, record, object) to compare once bound
             for record, (binding, data, _remote) in zip(records, new, strict=True):
                 if not record:
                     binding = self._qbo_park(adapter, data, "waiting", self.env._(
@@ -370,16 +370,17 @@ class QboConnection(models.Model):
                 elif binding:
                     binding.write({"res_id": record.id, **synced_values(data)})
                     log.add(binding, "created")
+                    applied.append((binding, record, data))
                 else:
                     created.append((record, data))
-            for binding in Binding.create([
-                    {"connection_id": self.id, "res_model": adapter.model, "res_id": record.id,
-                     "qbo_entity": adapter.entity, **synced_values(data)} for record, data in created]):
+            bindings = Binding.create([
+                {"connection_id": self.id, "res_model": adapter.model, "res_id": record.id,
+                 "qbo_entity": adapter.entity, **synced_values(data)} for record, data in created])
+            for binding, (record, data) in zip(bindings, created, strict=True):
                 log.add(binding, "created")
-            for record, (binding, data, _remote) in zip(records, new, strict=True):
-                if record:
-                    binding = binding or record._qbo_binding(self, adapter.entity)
-                    self._qbo_check_synced(job, adapter, binding, record, data)
+                applied.append((binding, record, data))
+            for binding, record, data in applied:
+                self._qbo_check_synced(job, adapter, binding, record, data)
         log.flush()
 
     def _qbo_pull_known(self, adapter, binding, data, log):

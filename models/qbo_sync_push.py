@@ -27,6 +27,8 @@ PUSH_CHUNK = 200
 PUSH_TIME_BUDGET = 60
 # A record waiting for another one is looked at again after this long (and at every upload).
 DEPENDENCY_WAIT_MINUTES = 1
+# A binding whose record QuickBooks holds as it is: nothing to send.
+UNCHANGED = {"state": "synced", "last_error": False, "retry_count": 0, "next_retry_at": False}
 # A record waiting for a change of its own (a draft): looked at again after this long at the latest.
 IDLE_WAIT_DAYS = 30
 # Records depending on records depending on...: deeper is a loop.
@@ -152,10 +154,14 @@ class QboConnection(models.Model):
             reason = dependency_binding.last_error or dict(
                 dependency_binding._fields["state"].selection).get(dependency_binding.state)
         message = self.env._("Waiting for %(record)s: %(reason)s", record=dependency.display_name, reason=reason)
+        self._qbo_wait_for(job, binding, message, timedelta(minutes=DEPENDENCY_WAIT_MINUTES))
+
+    def _qbo_wait_for(self, job, binding, message, delay):
+        """Put ``binding`` in the "waiting" state with ``message`` (logged when it is new), looked
+        at again after ``delay`` (and whenever its record is flagged again)."""
         if binding.state != "waiting" or binding.last_error != message:
             self._qbo_log(job, binding, "skipped", message)
-        binding.write({"state": "waiting", "last_error": message,
-                       "next_retry_at": fields.Datetime.now() + timedelta(minutes=DEPENDENCY_WAIT_MINUTES)})
+        binding.write({"state": "waiting", "last_error": message, "next_retry_at": fields.Datetime.now() + delay})
 
     # -----------------------------------------------------------------------------------------
     # Mapping
@@ -172,14 +178,11 @@ class QboConnection(models.Model):
                 voids.append(binding)
                 continue
             if action == "done":  # QuickBooks holds it already (e.g. voided on both sides)
-                binding.write({"state": "synced", "last_error": False, "retry_count": 0, "next_retry_at": False})
+                binding.write(UNCHANGED)
                 continue
             if action == "wait":
-                if binding.state != "waiting" or binding.last_error != reason:
-                    self._qbo_log(job, binding, "skipped", reason)
                 # Until the record changes again (which flags it): no retry in the meantime.
-                binding.write({"state": "waiting", "last_error": reason,
-                               "next_retry_at": fields.Datetime.now() + timedelta(days=IDLE_WAIT_DAYS)})
+                self._qbo_wait_for(job, binding, reason, timedelta(days=IDLE_WAIT_DAYS))
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -205,7 +208,7 @@ class QboConnection(models.Model):
             elif change:
                 updates.append((binding, change))
             else:
-                binding.write({"state": "synced", "last_error": False, "retry_count": 0, "next_retry_at": False})
+                binding.write(UNCHANGED)
         if creates and adapter.match_on_first_link:
             creates = self._qbo_push_match(job, adapter, creates, updates)
         self._qbo_push_creates(job, adapter, creates)
