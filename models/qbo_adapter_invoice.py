@@ -106,6 +106,8 @@ class _DocumentAdapter(QBOAdapter):
     def push_action(self, record, binding):
         voided = binding.qbo_payload and invoice_mapper.is_voided(binding.qbo_payload)
         if record.state == "cancel":
+            if binding.request_id and not binding.qbo_id:
+                return "send", None  # a create in flight: replayed first (QuickBooks may have it), voided next
             return ("done", None) if voided or not binding.qbo_id else ("void", None)
         if record.state == "draft" and binding.qbo_id:
             return "wait", self.env._("Reset to draft in Odoo: QuickBooks is updated when it is posted again.")

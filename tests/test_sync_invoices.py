@@ -320,6 +320,29 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
         self.assertEqual(len(list(self.connection._qbo_api_client().query_all("Invoice"))), 1)
         self.assert_same_money(move, self.qbo(move))
 
+    def test_cancelled_while_its_create_is_in_flight(self):
+        """The create reached QuickBooks but its reply was lost; the invoice is cancelled in Odoo
+        before the retry: the upload replays the create (linking QuickBooks' invoice) and voids
+        it, with no download in between."""
+        self.push()
+        move = self.invoice([(self.service, 1, 30, False, 0)])
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        self.control.fault("slow", match="/invoice", delay=2)
+        with mute_logger(*MUTE):
+            self.push()
+        self.assertTrue(self.doc_binding(move).request_id and not self.doc_binding(move).qbo_id, "in flight")
+        time.sleep(2.5)
+        move.button_draft()
+        move.button_cancel()
+        self.make_retries_due()
+        self.push()
+        self.push()
+        invoices = list(self.connection._qbo_api_client().query_all("Invoice"))
+        self.assertEqual(len(invoices), 1)
+        self.assertEqual((invoices[0]["Id"], invoices[0]["PrivateNote"], dec(invoices[0]["TotalAmt"])),
+                         (self.doc_binding(move).qbo_id, "Voided", dec(0)))
+        self.assertEqual(self.doc_binding(move).state, "synced")
+
     def test_edits_on_both_sides_between_runs(self):
         """QuickBooks changes the customer memo, Odoo resets, edits a line and re-posts: both
         changes end on both sides (different fields: no conflict)."""
