@@ -9,7 +9,7 @@ from .values import present
 
 NAME_LISTS = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "Term",
               "PaymentMethod")
-TRANSACTIONS = ("Estimate", "Invoice", "CreditMemo", "SalesReceipt", "Payment")
+TRANSACTIONS = ("Estimate", "Invoice", "CreditMemo", "SalesReceipt", "Payment", "Deposit")
 SINGLETONS = ("CompanyInfo", "Preferences")
 ENTITIES = NAME_LISTS + TRANSACTIONS + SINGLETONS
 BY_PATH = {e.lower(): e for e in ENTITIES}
@@ -68,6 +68,8 @@ def _current(co, entity, body):
         raise errors.required("SyncToken")
     if str(body["SyncToken"]) != old["SyncToken"]:
         raise errors.stale()
+    if co.deposited.get((entity, old["Id"])):
+        raise errors.deposited(entity, old["Id"])
     return old
 
 
@@ -76,7 +78,8 @@ def update(co, entity, payload):
     body = clean(entity, payload)
     old = _current(co, entity, body)
     if body.get("sparse") is True:
-        merged = {k: v for k, v in old.items() if k not in schema.READ_ONLY}
+        writable = sales.INPUT_READ_ONLY.get(entity, ())   # e.g. a Payment's TotalAmt
+        merged = {k: v for k, v in old.items() if k not in schema.READ_ONLY or k in writable}
         if "Line" in body and "TxnTaxDetail" not in body and "TxnTaxDetail" in merged:
             # New lines, no tax given: QuickBooks computes the tax again (a tax given for the
             # old lines is not kept); the document's tax code stays.

@@ -89,6 +89,13 @@ def period_closed(close_date):
                     f"through {close_date}.", "")
 
 
+def deposited(entity, id_):
+    """6540 (DOC:handling-common-errors): a payment or sales receipt a Deposit took cannot change."""
+    return QBOFault(400, "6540", "Deposited Transaction cannot be changed",
+                    f"This transaction has been deposited. If you want to change or delete it, you must "
+                    f"edit the deposit it appears on and remove it first. {entity} Id={id_}", "")
+
+
 def required(field):
     return QBOFault(400, "2020", "Required param missing, need to supply the required value for the API",
                     f"Required parameter {field} is missing in the request", field)

@@ -277,13 +277,14 @@ def _payment_lines(co, body, obj, old):
             if target is None:
                 raise errors.not_found()
             if target.get("CustomerRef", {}).get("value") != obj["CustomerRef"]["value"]:
-                raise errors.business(f"{kind} {txn_id} belongs to another customer")
+                continue  # another customer's: not applied, the amount stays unapplied (QBO_API.md §10)
             open_amount = target["Balance"] + co.applied.get((kind, txn_id), {}).get(mine, ZERO)
             if amount + applied.get((kind, txn_id), ZERO) > open_amount:
                 raise errors.business(f"The payment amount exceeds the open balance of {kind} {txn_id}")
             applied[(kind, txn_id)] = applied.get((kind, txn_id), ZERO) + amount
             links.append({"TxnId": txn_id, "TxnType": kind})
-        out.append({"Amount": amount, "LinkedTxn": links})
+        if links:
+            out.append({"Amount": amount, "LinkedTxn": links})
     return out, applied
 
 
@@ -345,6 +346,57 @@ def adjust_customer(co, old, new):
             customer = co.get("Customer", ref_value(customer, "ParentRef") or "")
 
 
+# --- Deposit --------------------------------------------------------------------------------
+
+DEPOSITABLE = ("Payment", "SalesReceipt")
+
+
+def build_deposit(co, body, old):
+    """A bank deposit of payments / sales receipts held in Undeposited Funds: each line names one
+    (LinkedTxn) for its whole amount. Once deposited, they cannot change (6540)."""
+    obj = {"domain": "QBO", "sparse": False}
+    if old is not None:
+        obj["Id"] = old["Id"]
+    obj["TxnDate"] = _txn_date(body, "TxnDate", co.clock.today())
+    check_books_open(co, obj["TxnDate"], (old or {}).get("TxnDate"))
+    obj["DepositToAccountRef"] = lists.ref(co, body, "DepositToAccountRef", "Account", required=True)
+    obj["CurrencyRef"] = {"value": co.home_currency(), "name": co.currency_name(co.home_currency())}
+    for field in ("PrivateNote",):
+        if present(body, field):
+            obj[field] = body[field]
+    out, taken = [], set()
+    mine = (old or {}).get("Id")
+    for line in body.get("Line") or []:
+        links = line.get("LinkedTxn") or []
+        if len(links) != 1 or links[0].get("TxnType") not in DEPOSITABLE:
+            raise errors.business("Each deposit line must link one Payment or SalesReceipt", "6000")
+        kind, txn_id = links[0]["TxnType"], str(links[0].get("TxnId"))
+        target = co.get(kind, txn_id)
+        if target is None:
+            raise errors.invalid_reference("LinkedTxn", txn_id)
+        if co.deposited.get((kind, txn_id)) not in (None, mine) or (kind, txn_id) in taken:
+            raise errors.business(f"{kind} {txn_id} is already deposited", "6000")
+        amount = target["TotalAmt"]
+        taken.add((kind, txn_id))
+        out.append({"Amount": amount, "LinkedTxn": [{"TxnId": txn_id, "TxnType": kind, "TxnLineId": "0"}],
+                    "DetailType": "DepositLineDetail", "DepositLineDetail": {}})
+    if not out:
+        raise errors.required("Line")
+    obj["Line"] = out
+    obj["TotalAmt"] = sum((line["Amount"] for line in out), ZERO)
+
+    def commit(stored):
+        _release_deposit(co, stored["Id"])
+        for kind, txn_id in taken:
+            co.deposited[(kind, txn_id)] = stored["Id"]
+    return obj, commit
+
+
+def _release_deposit(co, deposit_id):
+    for key in [key for key, owner in co.deposited.items() if owner == deposit_id]:
+        del co.deposited[key]
+
+
 # --- delete and void ------------------------------------------------------------------------
 
 def before_delete(co, entity, old):
@@ -354,6 +406,9 @@ def before_delete(co, entity, old):
         raise errors.business(f"This {entity} has payments applied; delete or unlink them first")
 
     def commit():
+        if entity == "Deposit":
+            _release_deposit(co, old["Id"])
+            return
         if entity == "Payment":
             _commit_payment(co, {"Id": old["Id"]}, old, {})
             return
@@ -388,4 +443,4 @@ def build_void(co, entity, old):
 
 BUILDERS = {"Estimate": build_sales("Estimate"), "Invoice": build_sales("Invoice"),
             "CreditMemo": build_sales("CreditMemo"), "SalesReceipt": build_sales("SalesReceipt"),
-            "Payment": build_payment}
+            "Payment": build_payment, "Deposit": build_deposit}

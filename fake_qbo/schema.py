@@ -61,6 +61,7 @@ FIELDS = {
     "Invoice": _SALES,
     "CreditMemo": _SALES,
     "SalesReceipt": _SALES,
+    "Deposit": _TXN | {"DepositToAccountRef", "CashBack"},
     "Payment": _TXN | {"ARAccountRef", "DepositToAccountRef", "PaymentMethodRef", "PaymentRefNum",
                        "CreditCardPayment", "UnappliedAmt", "ProcessPayment", "TxnStatus"},
     "CompanyInfo": {"CompanyName", "LegalName", "CompanyAddr", "CustomerCommunicationAddr",

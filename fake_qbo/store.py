@@ -79,6 +79,7 @@ class Company:
         self.deleted = defaultdict(dict)      # entity -> {Id: CDC stub}
         self.requestids = {}                  # requestid -> (status, headers, body bytes)
         self.applied = defaultdict(dict)      # (entity, Id) of a txn -> {(src entity, src Id): amount}
+        self.deposited = {}                   # (entity, Id) of a payment / sales receipt -> Deposit Id
         self.links = {}                       # ("Estimate", Id) -> Ids of invoices made from it
         self.listeners = []                   # callables(realm_id, entity, Id, operation, time, extra)
         self.allow_duplicate_docnum = False   # ?include=allowduplicatedocnum on the current request
