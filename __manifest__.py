@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/account_move_views.xml",
+        "views/account_payment_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/qbo_setup_wizard_views.xml",
         "wizards/qbo_reset_wizard_views.xml",

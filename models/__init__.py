@@ -23,3 +23,7 @@ from . import (
 # isort: split
 # They extend qbo.connection.
 from . import account_move, product, qbo_account, qbo_tax
+
+# isort: split
+# The journal map inherits qbo.connection.owned (qbo_account); the adapter reads account_payment.
+from . import account_payment, qbo_adapter_payment

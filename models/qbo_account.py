@@ -15,6 +15,9 @@ EXPENSE_TYPES = ("Cost of Goods Sold", "Expense", "Other Expense")
 # QuickBooks' own accounts for items, preferred as defaults (a new company has them).
 DEFAULT_INCOME_NAMES = ("Sales of Product Income", "Sales", "Services")
 DEFAULT_EXPENSE_NAMES = ("Cost of Goods Sold",)
+# Where a payment is deposited (DepositToAccountRef), and QuickBooks' default for it.
+DEPOSIT_TYPES = ("Bank", "Other Current Asset")
+UNDEPOSITED_FUNDS = "Undeposited Funds"
 # Odoo account types mapped (account.account account_type).
 ODOO_ACCOUNT_TYPES = ("income", "income_other", "expense", "expense_direct_cost")
 
@@ -75,6 +78,7 @@ class QboConnection(models.Model):
     qbo_account_ids = fields.One2many("qbo.account", "connection_id", "QuickBooks Accounts",
                                       context={"active_test": False})
     account_map_ids = fields.One2many("qbo.account.map", "connection_id", "Account Mapping")
+    journal_map_ids = fields.One2many("qbo.journal.map", "connection_id", "Deposit Accounts")
     qbo_accounts_read = fields.Boolean(copy=False, readonly=True)
 
     def action_qbo_refresh_accounts(self):
@@ -107,6 +111,7 @@ class QboConnection(models.Model):
             else:
                 known[str(data.get("Id"))] = Account.create(dict(values, connection_id=self.id, qbo_id=str(data["Id"])))
         self._qbo_prefill_account_map(list(known.values()))
+        self._qbo_prefill_journal_map(list(known.values()))
         self._qbo_taxes_ready(job)
         self.sudo().qbo_accounts_read = True
 
@@ -132,6 +137,28 @@ class QboConnection(models.Model):
             self.sudo().default_income_account_id = pick(DEFAULT_INCOME_NAMES, INCOME_TYPES) or False
         if not self.default_expense_account_id:
             self.sudo().default_expense_account_id = pick(DEFAULT_EXPENSE_NAMES, EXPENSE_TYPES) or False
+
+    def _qbo_prefill_journal_map(self, qbo_accounts):
+        """Each bank and cash journal not mapped yet: the QuickBooks bank account of its name, else
+        Undeposited Funds (where QuickBooks keeps payments until they are deposited)."""
+        deposit = [a for a in qbo_accounts if a.active and a.account_type in DEPOSIT_TYPES]
+        by_name = {a.name.casefold(): a for a in deposit}
+        fallback = next((a for a in deposit if a.name == UNDEPOSITED_FUNDS), None)
+        journals = self.env["account.journal"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("type", "in", ("bank", "cash")),
+            ("id", "not in", self.journal_map_ids.journal_id.ids)])
+        self.env["qbo.journal.map"].sudo().create([
+            {"connection_id": self.id, "journal_id": journal.id,
+             "qbo_account_id": (by_name.get(journal.name.casefold()) or fallback).id}
+            for journal in journals if by_name.get(journal.name.casefold()) or fallback])
+
+    def _qbo_journal_maps(self):
+        """({journal id: QuickBooks account id}, {QuickBooks account id: journal id})."""
+        to_qbo, to_odoo = {}, {}
+        for line in self.journal_map_ids.sorted("id"):
+            to_qbo[line.journal_id.id] = line.qbo_account_id.qbo_id
+            to_odoo.setdefault(line.qbo_account_id.qbo_id, line.journal_id.id)
+        return to_qbo, to_odoo
 
     def _qbo_account_maps(self):
         """({Odoo account id: QuickBooks account id}, {QuickBooks account id: Odoo account id}),

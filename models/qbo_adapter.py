@@ -86,20 +86,24 @@ class QBOAdapter:
         self.env = connection.env
         self.Model = self.env[self.model]
 
-    def linked_qbo_ids(self, model, ids):
-        """{record id: QuickBooks id} of the ``model`` records ``ids`` linked through ``entity``."""
+    def linked_qbo_ids(self, model, ids, entity=None):
+        """{record id: QuickBooks id} of the ``model`` records ``ids`` linked (through ``entity``
+        only, when given: an ``account.move`` is an Invoice or a CreditMemo)."""
         self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "res_model", "res_id", "qbo_id"])
         self.env.cr.execute(SQL(
             "SELECT res_id, qbo_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
-            "AND res_id IN %s AND COALESCE(qbo_id, '') != ''", self.connection.id, model, tuple(ids) or (0,)))
+            "AND res_id IN %s AND COALESCE(qbo_id, '') != ''%s", self.connection.id, model, tuple(ids) or (0,),
+            SQL(" AND qbo_entity = %s", entity) if entity else SQL()))
         return dict(self.env.cr.fetchall())
 
-    def linked_records(self, model, qbo_ids):
-        """{QuickBooks id: record id} of the ``model`` records linked to ``qbo_ids``."""
-        self.env["qbo.binding"].flush_model(["connection_id", "res_model", "res_id", "qbo_id"])
+    def linked_records(self, model, qbo_ids, entity=None):
+        """{QuickBooks id: record id} of the ``model`` records linked to ``qbo_ids`` (of
+        ``entity`` only, when given: QuickBooks numbers each entity's objects apart)."""
+        self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "res_model", "res_id", "qbo_id"])
         self.env.cr.execute(SQL(
             "SELECT qbo_id, res_id FROM qbo_binding WHERE connection_id = %s AND res_model = %s "
-            "AND qbo_id IN %s AND res_id IS NOT NULL", self.connection.id, model, tuple(qbo_ids) or ("",)))
+            "AND qbo_id IN %s AND res_id IS NOT NULL%s", self.connection.id, model, tuple(qbo_ids) or ("",),
+            SQL(" AND qbo_entity = %s", entity) if entity else SQL()))
         return dict(self.env.cr.fetchall())
 
     def __repr__(self):

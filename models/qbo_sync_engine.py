@@ -268,13 +268,15 @@ class QboConnection(models.Model):
         return self.env["qbo.sync.log"].sudo().create(
             self._qbo_log_values(job, binding, outcome, message, record_name, **values))
 
-    def _qbo_check_synced(self, job, adapter, binding, record, data):
+    def _qbo_check_synced(self, job, adapter, binding, record, data, answered=False):
         """After a write either way, the adapter compares both sides' figures (a document's
         totals): a difference is never accepted silently, the binding goes in error with both,
         unless Odoo has changed the record since (a replayed create's first answer): that
-        version goes up next, and is compared then."""
+        version goes up next, and is compared then. ``answered``: ``data`` is QuickBooks' answer
+        to what Odoo holds now: a difference is what QuickBooks did not take (sending it again
+        would change nothing), an error at once."""
         message = adapter.check_synced(record, data)
-        if message and not self._qbo_still_pending(adapter, binding, record):
+        if message and (answered or not self._qbo_still_pending(adapter, binding, record)):
             binding.write({"state": "error", "last_error": message})
             self._qbo_log(job, binding, "error", message)
 

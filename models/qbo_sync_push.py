@@ -357,6 +357,9 @@ class QboConnection(models.Model):
                 self._qbo_push_succeeded(job, adapter, binding, result, operation, records.get(binding.res_id))
 
     def _qbo_push_succeeded(self, job, adapter, binding, data, operation, record=None):
+        # A create sent again after a lost reply is answered with its first version: Odoo's
+        # changes since are still to send. Any other answer is to what Odoo holds now.
+        replayed = operation == "create" and bool(binding.retry_count)
         if operation == "create":
             try:
                 with self.env.cr.savepoint():
@@ -380,7 +383,7 @@ class QboConnection(models.Model):
         note = self.env._("Voided in QuickBooks.") if operation == "void" else adapter.push_note(record, data)
         self._qbo_log(job, binding, "created" if operation == "create" else "updated", note or False,
                       record_name=record.display_name or None)
-        self._qbo_check_synced(job, adapter, binding, record, data)
+        self._qbo_check_synced(job, adapter, binding, record, data, answered=not replayed)
 
     def _qbo_resolve_in_flight(self, job, adapter):
         """Replay the creates in flight of ``adapter`` (requestid committed, reply unknown) before a

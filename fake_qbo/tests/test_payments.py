@@ -34,7 +34,7 @@ def test_deposited_payment_cannot_change_until_the_deposit_goes(qb):
     customer = create(qb, "Customer", {"DisplayName": "Depositor"})["Id"]
     inv = create(qb, "Invoice", invoice_body(customer, 60))
     pay = _payment(qb, customer, 60, (inv["Id"], 60))
-    bank = [a for a in qb.query("SELECT * FROM Account WHERE AccountType = 'Bank'")["QueryResponse"]["Account"]][0]
+    bank = qb.query("SELECT * FROM Account WHERE AccountType = 'Bank'")["QueryResponse"]["Account"][0]
     body = {"DepositToAccountRef": {"value": bank["Id"]},
             "Line": [{"Amount": 60, "LinkedTxn": [{"TxnId": pay["Id"], "TxnType": "Payment"}]}]}
     deposit = create(qb, "Deposit", body)

@@ -54,6 +54,9 @@ MESSAGES = {
                       "line): none was found, map one in the QuickBooks connection's Taxes tab.",
     "unmapped_qbo_tax": "The QuickBooks tax code %(tax_code)s maps to no Odoo tax: map it in the QuickBooks "
                         "connection's Taxes tab.",
+    "no_journal": "No bank journal to record QuickBooks' payments in: create one, or map the deposit account "
+                  "in the QuickBooks connection.",
+    "over_applied": "The payment applies %(applied)s to invoices but is only %(total)s.",
     "locked_document": "%(name)s changed in QuickBooks, but Odoo cannot change it (paid, reconciled or locked): "
                        "apply the change in Odoo by hand, or undo it in QuickBooks.",
     "no_account": "No QuickBooks %(kind)s account: map the product's Odoo account, or choose a default one, "

@@ -1,0 +1,269 @@
+"""Customer payments ⇄ QuickBooks Payment (issue 11), through real HTTP against the local
+QuickBooks server: partial, split over three invoices, over (customer credit), moved from one
+invoice to another, cancelled / voided / deleted, credit memos used by a payment, each both ways,
+with the invoices' open amounts and the customer's balance equal to the cent on both sides after
+each; and the hostile input: a payment for an invoice Odoo does not have, another customer's
+invoice, a deposited payment QuickBooks refuses to change (6540), a zero payment."""
+
+from datetime import date
+from decimal import Decimal
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .test_sync_invoices import MUTE, InvoiceCaseMixin, dec
+
+
+@tagged("post_install", "-at_install")
+class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
+
+    def setUp(self):
+        super().setUp()
+        self.connection.write({"payment_direction": "both"})
+        self.Payment = self.env["account.payment"]
+        self.bank = self.env["account.journal"].search([("type", "=", "bank"),
+                                                        ("company_id", "=", self.env.company.id)], limit=1)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def pay(self, invoices, amount, **extra):
+        """Register a payment of ``amount`` for ``invoices`` as an accountant does (the wizard)."""
+        wizard = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoices.ids).create({
+                "amount": amount, "payment_date": date.today(), "journal_id": self.bank.id,
+                "group_payment": True, **extra})
+        return wizard._create_payments()
+
+    def payment_binding(self, payment):
+        return self.Binding.search([("res_model", "=", "account.payment"), ("res_id", "=", payment.id)])
+
+    def qbo_payment(self, payment):
+        binding = self.payment_binding(payment)
+        self.assertTrue(binding.qbo_id, f"{payment.name}: {binding.state} {binding.last_error}")
+        return self.control.user_read("Payment", binding.qbo_id, realm=self.connection.realm_id)
+
+    def lines(self, data):
+        """{(TxnType, TxnId): amount} of a QuickBooks Payment."""
+        return {(link["TxnType"], link["TxnId"]): dec(line["Amount"])
+                for line in data.get("Line") or [] for link in line["LinkedTxn"]}
+
+    def assert_same_balances(self, *moves):
+        """Each document's open amount and the customer's balance are QuickBooks' to the cent
+        (after a download brought QuickBooks' new balances)."""
+        self.pull()
+        for move in moves:
+            data = self.qbo(move)
+            self.assertEqual(dec(move.amount_residual), dec(data["Balance"]), move.name)
+            self.assertEqual(dec(move.qbo_balance), dec(data["Balance"]), "%s: the QuickBooks tab" % move.name)
+        partner = moves[0].commercial_partner_id
+        customer = self.control.user_read("Customer", partner.qbo_id, realm=self.connection.realm_id)
+        self.env.invalidate_all()
+        self.assertEqual(dec(partner.credit - partner.debit), dec(customer["Balance"]), "the customer's balance")
+
+    def qbo_pay(self, customer, total, *links, **extra):
+        """Record a payment in QuickBooks as a user would: links [(entity, id, amount)]."""
+        return self.control.user_write("Payment", {
+            "CustomerRef": {"value": customer}, "TotalAmt": total, **extra,
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": txn, "TxnType": kind}]}
+                     for kind, txn, amount in links]},
+            realm=self.connection.realm_id)
+
+    def pulled_payment(self, data):
+        binding = self.Binding.search([("qbo_entity", "=", "Payment"), ("qbo_id", "=", data["Id"])])
+        self.assertTrue(binding.res_id, f"{data['Id']}: {binding.state} {binding.last_error}")
+        return self.Payment.browse(binding.res_id)
+
+    def applied(self, payment):
+        """{invoice: amount to the cent} a payment is reconciled with in Odoo."""
+        adapter = self.connection._qbo_adapter("Payment")
+        return {move: dec(amount) for move, amount in adapter._applications(payment)}
+
+    def synced_invoices(self, *amounts):
+        moves = self.Move.union(*(self.invoice([(self.service, 1, amount, False, 0)]) for amount in amounts))
+        self.push()
+        return moves
+
+    # -- Odoo → QuickBooks ---------------------------------------------------------------------------
+    def test_partial_split_and_over_payments_go_up_exactly(self):
+        a, b, c = self.synced_invoices(100, 50.5, 20.25)
+        partial = self.pay(a, 30)
+        split = self.pay(b | c, 70.75)
+        over = self.pay(a, 90)   # 70 open: 20 is the customer's credit
+        self.push()
+        self.assertEqual(self.lines(self.qbo_payment(partial)), {("Invoice", a.qbo_id): dec(30)})
+        data = self.qbo_payment(split)
+        self.assertEqual(self.lines(data), {("Invoice", b.qbo_id): dec("50.5"), ("Invoice", c.qbo_id): dec("20.25")})
+        self.assertEqual(dec(data["UnappliedAmt"]), 0)
+        data = self.qbo_payment(over)
+        self.assertEqual((dec(data["TotalAmt"]), dec(data["UnappliedAmt"])), (dec(90), dec(20)))
+        self.assertEqual(self.lines(data), {("Invoice", a.qbo_id): dec(70)})
+        self.assertEqual(dec(over.qbo_unapplied), dec(20))
+        self.assertEqual({self.payment_binding(p).state for p in partial | split | over}, {"synced"})
+        self.assertEqual(data["TxnDate"], date.today().isoformat())
+        self.assertEqual(data["PaymentRefNum"], over.name)
+        self.assert_same_balances(a, b, c)
+        # No echo: the invoices' new balances come down, nothing goes up again.
+        mark = self.log_mark()
+        self.pull()
+        self.push()
+        self.assertFalse([r for r in self.api_log(mark) if r["method"] == "POST" and "query" not in r["path"]])
+
+    def test_a_payment_moved_to_another_invoice_and_cancelled(self):
+        a, b = self.synced_invoices(80, 60)
+        payment = self.pay(a, 50)
+        self.push()
+        # The accountant meant invoice B: unreconcile, then reconcile with B.
+        payment.move_id.line_ids.remove_move_reconcile()
+        receivable = (payment.move_id.line_ids | b.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable")
+        receivable.reconcile()
+        self.push()
+        self.assertEqual(self.lines(self.qbo_payment(payment)), {("Invoice", b.qbo_id): dec(50)})
+        self.assert_same_balances(a, b)
+        payment.action_cancel()
+        self.push()
+        data = self.qbo_payment(payment)
+        self.assertEqual((data["PrivateNote"], dec(data["TotalAmt"])), ("Voided", dec(0)))
+        self.assert_same_balances(a, b)
+        self.assertEqual(dec(b.amount_residual), dec(60))
+
+    def test_a_payment_waits_for_its_invoice(self):
+        """A payment of an invoice not in QuickBooks yet: the invoice goes up first."""
+        move = self.invoice([(self.service, 1, 40, False, 0)])
+        payment = self.pay(move, 40)
+        self.push()
+        self.assertEqual(self.lines(self.qbo_payment(payment)), {("Invoice", move.qbo_id): dec(40)})
+        self.assert_same_balances(move)
+        self.assertEqual(move.payment_state, "paid" if move.payment_state == "paid" else "in_payment")
+
+    # -- QuickBooks → Odoo ---------------------------------------------------------------------------
+    def test_split_partial_and_unapplied_payments_come_down_exactly(self):
+        a, b, c = self.synced_invoices(100, 50, 30)
+        customer = self.customer.qbo_id
+        # 120 received: 100 for A, 15 of B's 50 (less than both open amounts), 5 unapplied.
+        split = self.qbo_pay(customer, 120, ("Invoice", a.qbo_id, 100), ("Invoice", b.qbo_id, 15),
+                             PaymentRefNum="CHK 1001")
+        self.pull()
+        payment = self.pulled_payment(split)
+        self.assertEqual(payment.state, "paid" if payment.state == "paid" else "in_process")
+        self.assertEqual((dec(payment.amount), payment.partner_id, payment.memo), (dec(120), self.customer, "CHK 1001"))
+        self.assertEqual(self.applied(payment),
+                         {a: dec(100), b: dec(15)})
+        self.assertEqual(dec(payment.qbo_unapplied), dec(5))
+        self.assertEqual(self.payment_binding(payment).state, "synced")
+        self.assert_same_balances(a, b, c)
+        # Moved in QuickBooks: B gets 50, C 30 — re-reconciled in Odoo, nothing goes up.
+        mark = self.log_mark()
+        moved = [{"Amount": amount, "LinkedTxn": [{"TxnId": move.qbo_id, "TxnType": "Invoice"}]}
+                 for move, amount in ((b, 50), (c, 30))]
+        self.control.user_write("Payment", {"Id": split["Id"], "SyncToken": split["SyncToken"], "sparse": True,
+                                            "Line": moved}, realm=self.connection.realm_id)
+        self.pull()
+        self.push()
+        self.assertEqual(self.applied(payment), {b: dec(50), c: dec(30)})
+        self.assert_same_balances(a, b, c)
+        self.assertFalse([r for r in self.api_log(mark, "/payment") if r["method"] == "POST"], "no echo")
+        self.assertEqual(self.payment_binding(payment).state, "synced")
+
+    def test_void_and_delete_in_quickbooks_cancel_in_odoo(self):
+        a, b = self.synced_invoices(70, 45)
+        first = self.qbo_pay(self.customer.qbo_id, 70, ("Invoice", a.qbo_id, 70))
+        second = self.qbo_pay(self.customer.qbo_id, 45, ("Invoice", b.qbo_id, 45))
+        self.pull()
+        voided, deleted = self.pulled_payment(first), self.pulled_payment(second)
+        self.assertEqual((a.amount_residual, b.amount_residual), (0, 0))
+        self.control.user_end("Payment", first["Id"], "void", realm=self.connection.realm_id)
+        self.control.user_end("Payment", second["Id"], "delete", realm=self.connection.realm_id)
+        self.pull()
+        self.assertEqual((voided.state, deleted.state), ("canceled", "canceled"))
+        self.assertEqual((dec(a.amount_residual), dec(b.amount_residual)), (dec(70), dec(45)))
+        self.assert_same_balances(a, b)
+
+    def test_a_credit_memo_used_by_a_payment(self):
+        """QuickBooks' way of using a credit: one Payment naming the invoice (what it receives in
+        all) and the credit memo; Odoo reconciles the credit note with the invoice, the payment
+        with the rest, and a round trip changes nothing."""
+        invoice = self.invoice([(self.service, 1, 100, False, 0)])
+        refund = self.invoice([(self.service, 1, 25, False, 0)], move_type="out_refund")
+        self.push()
+        data = self.qbo_pay(self.customer.qbo_id, 75, ("Invoice", invoice.qbo_id, 100),
+                            ("CreditMemo", refund.qbo_id, 25))
+        self.pull()
+        payment = self.pulled_payment(data)
+        self.assertEqual((invoice.amount_residual, refund.amount_residual), (0, 0))
+        self.assertEqual(self.applied(payment), {invoice: dec(75)})
+        self.assert_same_balances(invoice, refund)
+        mark = self.log_mark()
+        payment.write({"memo": "Cheque 42"})
+        self.push()
+        sent = [r for r in self.api_log(mark, "/payment") if r["method"] == "POST"]
+        self.assertEqual(len(sent), 1)
+        after = self.qbo_payment(payment)
+        self.assertEqual((after["PrivateNote"], self.lines(after)), ("Cheque 42", self.lines(data)),
+                         "the memo went up, the lines stayed")
+
+    # -- hostile input ----------------------------------------------------------------------------
+    def test_a_payment_for_an_invoice_odoo_does_not_have_waits(self):
+        """An invoice older than the start date (no history) is not in Odoo: its payment is parked,
+        visible, never dropped; once the history comes, the payment follows."""
+        self.connection.write({"import_history": False, "sync_start_date": date.today()})
+        old = self.qbo_document("Invoice", [{"Amount": 40, "DetailType": "SalesItemLineDetail",
+                                              "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}],
+                                TxnDate="2020-01-15")
+        data = self.qbo_pay(old["CustomerRef"]["value"], 40, ("Invoice", old["Id"], 40))
+        with mute_logger(*MUTE):
+            self.pull()
+        binding = self.Binding.search([("qbo_entity", "=", "Payment"), ("qbo_id", "=", data["Id"])])
+        self.assertEqual((binding.state, bool(binding.res_id)), ("waiting", False), binding.last_error)
+        self.connection.write({"import_history": True})
+        self.connection.action_qbo_download_all()
+        self.pull()
+        payment = self.pulled_payment(data)
+        invoice = self.pulled(old)
+        self.assertEqual(dec(invoice.amount_residual), dec(0))
+        self.assertEqual(dec(payment.amount), dec(40))
+
+    def test_another_customers_invoice_is_an_error_not_a_silent_credit(self):
+        other = self.Partner.create({"name": "Other Buyer", "email": "other@example.com", "is_company": True})
+        (invoice,) = self.synced_invoices(55)
+        payment = self.Payment.create({"payment_type": "inbound", "partner_type": "customer",
+                                       "partner_id": other.id, "amount": 55, "journal_id": self.bank.id})
+        payment.action_post()
+        # The accountant reconciles the other customer's payment with this invoice.
+        (payment.move_id.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable").reconcile()
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.payment_binding(payment)
+        self.assertEqual(binding.state, "error")
+        self.assertIn("does not apply this payment as Odoo does", binding.last_error)
+        data = self.qbo_payment(payment)
+        self.assertEqual(dec(data["UnappliedAmt"]), dec(55), "QuickBooks keeps it as the other customer's credit")
+
+    def test_a_deposited_payment_cannot_change(self):
+        (invoice,) = self.synced_invoices(90)
+        payment = self.pay(invoice, 90)
+        self.push()
+        data = self.qbo_payment(payment)
+        bank = next(a for a in self.connection._qbo_api_client().query_all("Account") if a["AccountType"] == "Bank")
+        self.control.user_write("Deposit", {"DepositToAccountRef": {"value": bank["Id"]}, "Line": [
+            {"Amount": 90, "LinkedTxn": [{"TxnId": data["Id"], "TxnType": "Payment"}]}]},
+            realm=self.connection.realm_id)
+        payment.write({"memo": "Late note"})
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.payment_binding(payment)
+        self.assertEqual(binding.state, "error")
+        self.assertIn("deposited", binding.last_error)
+        self.assertEqual(self.qbo_payment(payment)["SyncToken"], data["SyncToken"], "QuickBooks unchanged")
+        self.assertEqual(invoice.payment_state in ("paid", "in_payment"), True, "Odoo keeps its payment")
+
+    def test_a_zero_payment_comes_down_as_one(self):
+        """QuickBooks records a payment of 0 (a credit memo applied to an invoice, say): Odoo too,
+        reconciled with nothing, the invoice untouched."""
+        (invoice,) = self.synced_invoices(10)
+        data = self.qbo_pay(self.customer.qbo_id, 0)
+        self.pull()
+        payment = self.pulled_payment(data)
+        self.assertEqual((payment.amount, self.applied(payment)), (0, {}))
+        self.assertEqual(self.payment_binding(payment).state, "synced")
+        self.assertEqual(dec(invoice.amount_residual), Decimal(10))
