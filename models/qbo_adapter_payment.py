@@ -40,7 +40,9 @@ class PaymentAdapter(QBOAdapter):
     depends = ("Customer", "Invoice", "CreditMemo")
     flagged_by = {"account.payment": PAYMENT_FIELDS}
     direction_field = "payment_direction"
-    match_on_first_link = False
+    # The same payment recorded on both sides before a sync (same customer, day, amount and
+    # documents) is linked, never recorded twice.
+    match_on_first_link = True
     url_path = "recvpayment?txnId=%s"
 
     def prepare(self, job):
@@ -71,6 +73,20 @@ class PaymentAdapter(QBOAdapter):
     def skip_remote(self, values):
         start = self.history_start()
         return bool(start and values.get("txn_date") and values["txn_date"] < start.isoformat())
+
+    # -- first link ------------------------------------------------------------------------------
+    def all_where(self):
+        """The payments a first link may pair: those the sync covers (not every payment ever)."""
+        return self.full_import_where()
+
+    def match_keys(self, values):
+        if not values.get("customer") or values.get("voided"):
+            return []
+        return [("payment", values["customer"], values.get("txn_date"), payment_mapper.cents(values.get("total")),
+                 values.get("applied") or ())]
+
+    def match_values(self, records):
+        return [(record, self.local_values(record)) for record in self.in_scope(records)]
 
     # -- what a payment applies, in Odoo -------------------------------------------------------------
     def _applications(self, payment):

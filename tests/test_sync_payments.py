@@ -5,9 +5,11 @@ with the invoices' open amounts and the customer's balance equal to the cent on 
 each; and the hostile input: a payment for an invoice Odoo does not have, another customer's
 invoice, a deposited payment QuickBooks refuses to change (6540), a zero payment."""
 
+import time
 from datetime import date
 from decimal import Decimal
 
+from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -200,6 +202,46 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         after = self.qbo_payment(payment)
         self.assertEqual((after["PrivateNote"], self.lines(after)), ("Cheque 42", self.lines(data)),
                          "the memo went up, the lines stayed")
+
+    # -- both sides at once ------------------------------------------------------------------------
+    def test_the_same_payment_recorded_on_both_sides_is_linked_once(self):
+        """The customer's cheque recorded by the accountant in Odoo and by the bookkeeper in
+        QuickBooks before a sync: one payment on each side, linked, whichever run comes first."""
+        a, b = self.synced_invoices(64, 36)
+        for first in ("pull", "push"):
+            move = a if first == "pull" else b
+            payment = self.pay(move, float(move.amount_total))
+            data = self.qbo_pay(self.customer.qbo_id, float(move.amount_total),
+                                ("Invoice", move.qbo_id, float(move.amount_total)), TxnDate=date.today().isoformat())
+            getattr(self, first)()
+            self.pull()
+            self.push()
+            self.assertEqual(self.payment_binding(payment).qbo_id, data["Id"], first)
+            self.assertEqual(self.Payment.search_count([("partner_id", "=", self.customer.id),
+                                                        ("amount", "=", move.amount_total)]), 1, first)
+        payments = list(self.connection._qbo_api_client().query_all("Payment"))
+        self.assertEqual(len(payments), 2, "no second Payment in QuickBooks")
+        self.assert_same_balances(a, b)
+
+    def test_a_lost_reply_while_the_webhook_wakes_the_download(self):
+        """The Payment is created but its reply is lost; the download runs before the retry: it
+        replays the create first and links it, so neither side records the payment twice."""
+        (move,) = self.synced_invoices(48)
+        payment = self.pay(move, 48)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        self.control.fault("slow", match="/payment", delay=2)
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.payment_binding(payment)
+        self.assertTrue(binding.request_id and not binding.qbo_id, "in flight")
+        time.sleep(2.5)  # QuickBooks finishes the slow request: the Payment exists there
+        self.control.clear_faults()
+        self.pull()
+        self.push()
+        self.assertTrue(self.payment_binding(payment).qbo_id)
+        self.assertEqual(len(list(self.connection._qbo_api_client().query_all("Payment"))), 1)
+        self.assertEqual(self.Payment.search_count([("partner_id", "=", self.customer.id)]), 1)
+        self.assert_same_balances(move)
 
     # -- hostile input ----------------------------------------------------------------------------
     def test_a_payment_for_an_invoice_odoo_does_not_have_waits(self):

@@ -30,7 +30,7 @@ HEADER_FIELDS = ("CustomerRef", "TxnDate", "TotalAmt", "CurrencyRef", "ExchangeR
 READ_ONLY_KEYS = ("unapplied", "number")
 
 
-def _cents(amount):
+def cents(amount):
     return (amount or Decimal(0)).quantize(CENT)
 
 
@@ -40,7 +40,7 @@ def applied_lines(pairs):
     out = {}
     for kind, txn_id, amount in pairs:
         out[(kind, str(txn_id))] = out.get((kind, str(txn_id)), Decimal(0)) + amount
-    return tuple(sorted((kind, txn_id, _cents(amount)) for (kind, txn_id), amount in out.items() if _cents(amount)))
+    return tuple(sorted((kind, txn_id, cents(amount)) for (kind, txn_id), amount in out.items() if cents(amount)))
 
 
 def payment_payload(values):
@@ -48,7 +48,7 @@ def payment_payload(values):
 
     :raises MappingError: a negative amount, more applied than received
     """
-    total = _cents(values.get("total"))
+    total = cents(values.get("total"))
     if total < 0:
         raise MappingError("not_a_number", value=str(total))
     applied = values.get("applied") or ()
@@ -102,7 +102,7 @@ def is_voided(data):
 
 def _same(key, mine, theirs):
     if key == "total":
-        return _cents(mine) == _cents(theirs)
+        return cents(mine) == cents(theirs)
     if key == "exchange_rate":
         return mine is None or theirs is None or mine == theirs
     if key == "deposit_account":  # Odoo without a mapped account: QuickBooks' choice stands
@@ -134,5 +134,5 @@ def changed_fields(old_payload, new_payload):
 
 
 def _lines_key(payload):
-    return sorted((link.get("TxnType"), str(link.get("TxnId")), _cents(money(line.get("Amount"))))
+    return sorted((link.get("TxnType"), str(link.get("TxnId")), cents(money(line.get("Amount"))))
                   for line in payload.get("Line") or [] for link in line.get("LinkedTxn") or [])
