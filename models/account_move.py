@@ -1,7 +1,7 @@
 """Invoices and credit notes as QuickBooks sees them: the figures QuickBooks holds (written after
 every sync, never sent), its number, and whether the totals differ (docs/ENGINE.md §9c)."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -17,3 +17,14 @@ class AccountMove(models.Model):
     qbo_totals_differ = fields.Boolean(
         "QuickBooks Totals Differ", copy=False, readonly=True, index="btree_not_null",
         help="QuickBooks' total or tax is not Odoo's after the last sync: see the QuickBooks tab and the sync log.")
+    qbo_balance_differs = fields.Boolean(
+        "QuickBooks Balance Differs", compute="_compute_qbo_balance_differs",
+        help="What QuickBooks says is open on the document is not Odoo's amount due (a payment not synced yet, "
+             "or recorded on one side only).")
+
+    @api.depends("amount_residual", "qbo_balance", "qbo_total", "state")
+    def _compute_qbo_balance_differs(self):
+        for move in self:
+            move.qbo_balance_differs = bool(
+                move.state == "posted" and move.qbo_total and move.is_sale_document()
+                and move.currency_id.compare_amounts(move.amount_residual, move.qbo_balance))

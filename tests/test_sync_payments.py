@@ -112,7 +112,10 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
     def test_a_payment_moved_to_another_invoice_and_cancelled(self):
         a, b = self.synced_invoices(80, 60)
         payment = self.pay(a, 50)
+        self.assertTrue(a.qbo_balance_differs, "paid in Odoo, not yet in QuickBooks: the invoice says so")
         self.push()
+        self.pull()
+        self.assertFalse(a.qbo_balance_differs)
         # The accountant meant invoice B: unreconcile, then reconcile with B.
         payment.move_id.line_ids.remove_move_reconcile()
         receivable = (payment.move_id.line_ids | b.line_ids).filtered(
@@ -202,6 +205,53 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         after = self.qbo_payment(payment)
         self.assertEqual((after["PrivateNote"], self.lines(after)), ("Cheque 42", self.lines(data)),
                          "the memo went up, the lines stayed")
+
+    # -- the first-paid automation ------------------------------------------------------------------
+    def review_requests(self, partner):
+        return self.env["mail.message"].search_count([
+            ("model", "=", "account.move"), ("body", "ilike", "review requested"),
+            ("res_id", "in", self.Move.search([("commercial_partner_id", "=", partner.id)]).ids)])
+
+    def test_first_paid_invoice_runs_the_automation_once_per_customer(self):
+        action = self.env["ir.actions.server"].create({
+            "name": "Ask for a review", "model_id": self.env.ref("account.model_account_move").id, "state": "code",
+            "code": "record.message_post(body='review requested')"})
+        self.connection.write({"first_paid_enabled": True, "first_paid_action_id": action.id})
+        older, newer = self.synced_invoices(30, 20)
+        self.pay(newer, 20)          # the later invoice is paid first: it is the first paid
+        self.assertEqual(self.review_requests(self.customer), 1)
+        self.assertTrue(self.customer.qbo_first_paid_at)
+        self.pay(older, 30)
+        self.push()
+        self.pull()
+        self.connection.action_qbo_download_all()
+        self.pull()                  # a re-sync of everything: nothing runs again
+        self.assertEqual(self.review_requests(self.customer), 1)
+        # Paid in QuickBooks: the same, when the payment comes down.
+        other = self.Partner.create({"name": "Second Buyer", "email": "second@example.com", "is_company": True})
+        self.customer = other
+        (invoice,) = self.synced_invoices(75)
+        self.assertEqual(self.review_requests(other), 0)
+        self.qbo_pay(other.qbo_id, 75, ("Invoice", invoice.qbo_id, 75))
+        self.pull()
+        self.assertEqual(self.review_requests(other), 1)
+        self.pull()
+        self.assertEqual(self.review_requests(other), 1)
+
+    def test_first_paid_in_quickbooks_without_payment_sync(self):
+        """Payments not synced: QuickBooks' Balance of 0, read with the invoice, is the signal."""
+        action = self.env["ir.actions.server"].create({
+            "name": "Ask for a review", "model_id": self.env.ref("account.model_account_move").id, "state": "code",
+            "code": "record.message_post(body='review requested')"})
+        self.connection.write({"first_paid_enabled": True, "first_paid_action_id": action.id,
+                               "payment_direction": "off"})
+        (invoice,) = self.synced_invoices(12.5)
+        self.qbo_pay(self.customer.qbo_id, 12.5, ("Invoice", invoice.qbo_id, 12.5))
+        self.pull()
+        self.assertEqual((dec(invoice.qbo_balance), dec(invoice.amount_residual)), (dec(0), dec("12.5")))
+        self.assertTrue(invoice.qbo_balance_differs)
+        self.assertEqual(self.review_requests(self.customer), 1)
+        self.assertFalse(self.Payment.search([("partner_id", "=", self.customer.id)]), "payments are off")
 
     # -- both sides at once ------------------------------------------------------------------------
     def test_the_same_payment_recorded_on_both_sides_is_linked_once(self):
