@@ -22,21 +22,24 @@ class AccountPayment(models.Model):
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
-    def _qbo_payments(self):
-        lines = self.debit_move_id | self.credit_move_id
-        return lines.move_id.origin_payment_id
+    def _qbo_flag(self, moves):
+        """Flag the payments and documents of ``moves`` whose reconciliation changed."""
+        moves = moves.exists()
+        moves.origin_payment_id._qbo_flag_for_push(changed={RECONCILIATION})
+        moves.filtered(lambda m: not m.origin_payment_id)._qbo_flag_for_push(changed={RECONCILIATION})
 
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
         if not self.env.context.get(NO_PUSH):
-            partials._qbo_payments()._qbo_flag_for_push(changed={RECONCILIATION})
+            self._qbo_flag((partials.debit_move_id | partials.credit_move_id).move_id)
         return partials
 
     def unlink(self):
-        payments = self.env["account.payment"] if self.env.context.get(NO_PUSH) else self._qbo_payments()
+        quiet = self.env.context.get(NO_PUSH)
+        moves = self.env["account.move"] if quiet else (self.debit_move_id | self.credit_move_id).move_id
         result = super().unlink()
-        payments.exists()._qbo_flag_for_push(changed={RECONCILIATION})
+        self._qbo_flag(moves)
         return result
 
 

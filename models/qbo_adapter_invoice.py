@@ -11,7 +11,7 @@ differs)."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..utils.mappers import invoice as invoice_mapper
 from ..utils.mappers.common import MappingError, first_email, html_to_text
@@ -31,6 +31,21 @@ ACCOUNTING_KEYS = frozenset({"customer", "txn_date", "due_date", "currency", "ex
 
 def _dec(value):
     return Decimal(str(value or 0))
+
+
+def receivable_lines(move):
+    return move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+
+
+def paid_at_once(move):
+    """A posted customer invoice fully paid by payments dated on its invoice date (nothing
+    else: no credit note)."""
+    if move.state != "posted" or move.payment_state not in ("paid", "in_payment") \
+            or move.currency_id.is_zero(move.amount_total):
+        return False
+    counterparts = receivable_lines(move).matched_credit_ids.credit_move_id.move_id
+    return bool(counterparts) and all(
+        c.origin_payment_id and c.origin_payment_id.date == move.invoice_date for c in counterparts)
 
 
 class _DocumentAdapter(QBOAdapter):
@@ -72,13 +87,37 @@ class _DocumentAdapter(QBOAdapter):
 
     def in_scope(self, records, matching=False):
         """Posted documents of the company dated from the start date (all with "import
-        history"), and whatever QuickBooks has already (a cancel voids it, a draft waits)."""
+        history"), and whatever QuickBooks has already (a cancel voids it, a draft waits); the
+        sales receipts are the SalesReceipt adapter's (``receipt_ids``)."""
         if not records:
             return records
         company = self.connection.company_id
-        linked = set(self.linked_qbo_ids(self.model, records.ids))
+        linked = set(self.linked_qbo_ids(self.model, records.ids, self.entity))
+        receipts = self.receipt_ids(records)
         return records.filtered(lambda m: m.company_id == company and m.move_type == self.move_type and (
-            m.id in linked or (m.state == "posted" and self._dated_in(m))))
+            m.id in linked or (m.state == "posted" and self._dated_in(m))) and self._receipt(m.id in receipts))
+
+    def _receipt(self, is_receipt):
+        """Whether this adapter takes a customer invoice that is (or is not) a sales receipt."""
+        return not is_receipt
+
+    def receipt_ids(self, moves):
+        """Ids of the customer invoices of ``moves`` that are QuickBooks sales receipts: linked as
+        one, or, with the option on, not linked as an invoice and paid at once (fully, by
+        payments dated on the invoice date). Linked, a document keeps its entity for good."""
+        moves = moves.filtered(lambda m: m.move_type == "out_invoice")
+        if not moves:
+            return set()
+        self.env["qbo.binding"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT res_id, qbo_entity FROM qbo_binding WHERE connection_id = %s AND res_model = 'account.move' "
+            "AND res_id IN %s AND qbo_entity IN ('Invoice', 'SalesReceipt') "
+            "AND (COALESCE(qbo_id, '') != '' OR COALESCE(request_id, '') != '')", self.connection.id, tuple(moves.ids)))
+        bound = dict(self.env.cr.fetchall())
+        receipts = {move_id for move_id, entity in bound.items() if entity == "SalesReceipt"}
+        if self.connection.sales_receipts:
+            receipts |= {move.id for move in moves if move.id not in bound and paid_at_once(move)}
+        return receipts
 
     def upload_all_domain(self):
         start = self.history_start()

@@ -14,6 +14,7 @@ from ..utils.mappers import payment as payment_mapper
 from ..utils.mappers.common import MappingError
 from .account_payment import RECONCILIATION
 from .qbo_adapter import TRANSACTION, QBOAdapter, register
+from .qbo_adapter_invoice import receivable_lines
 from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
 
 PAYMENT_FIELDS = frozenset({"state", "amount", "date", "partner_id", "memo", "journal_id", "currency_id",
@@ -24,10 +25,6 @@ DOCUMENT_ENTITIES = {"out_invoice": "Invoice", "out_refund": "CreditMemo"}
 
 def _dec(value):
     return Decimal(str(value or 0))
-
-
-def _receivable(move):
-    return move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
 
 
 @register
@@ -63,8 +60,14 @@ class PaymentAdapter(QBOAdapter):
             return records
         start, company = self.history_start(), self.connection.company_id
         linked = set(self.linked_qbo_ids(self.model, records.ids))
-        return records.filtered(lambda p: p.company_id == company and self.handles(p) and (
+        candidates = records.filtered(lambda p: p.company_id == company and self.handles(p) and (
             p.id in linked or (p.state in POSTED and p.move_id and (not start or p.date >= start))))
+        documents = {p: [move for move, _amount in self._applications(p)] for p in candidates if p.id not in linked}
+        receipts = self.connection._qbo_adapter("SalesReceipt").receipt_ids(
+            self.env["account.move"].union(*(m for moves in documents.values() for m in moves)))
+        # The payment of a sales receipt is part of it: it stays in Odoo only.
+        return candidates.filtered(lambda p: p.id in linked or not documents[p]
+                                   or any(m.id not in receipts for m in documents[p]))
 
     def upload_all_domain(self):
         start = self.history_start()
@@ -92,7 +95,7 @@ class PaymentAdapter(QBOAdapter):
     def _applications(self, payment):
         """[(document, amount in the payment's currency)] the payment is reconciled with."""
         out = []
-        for line in _receivable(payment.move_id):
+        for line in receivable_lines(payment.move_id):
             for partial in line.matched_debit_ids:
                 out.append((partial.debit_move_id.move_id, _dec(partial.credit_amount_currency)))
             for partial in line.matched_credit_ids:
@@ -108,11 +111,11 @@ class PaymentAdapter(QBOAdapter):
         if not said:
             return []
         credits = self.linked_records("account.move", [txn for txn, _amount in said], "CreditMemo")
-        invoice_lines = _receivable(invoices)
+        invoice_lines = receivable_lines(invoices)
         out = []
         for txn, amount in said:
             refund = self.env["account.move"].browse(credits.get(txn))
-            reconciled = sum(_dec(p.amount) for p in _receivable(refund).matched_debit_ids
+            reconciled = sum(_dec(p.amount) for p in receivable_lines(refund).matched_debit_ids
                              if p.debit_move_id in invoice_lines) if refund else 0
             if reconciled:
                 out.append((refund, min(amount, _dec(reconciled))))
@@ -175,9 +178,9 @@ class PaymentAdapter(QBOAdapter):
         """[("Invoice", id, amount)] of what the ``credits`` paid of ``invoices``."""
         ids = self.linked_qbo_ids("account.move", invoices.ids, "Invoice")
         out = []
-        invoice_lines = _receivable(invoices)
+        invoice_lines = receivable_lines(invoices)
         for refund, _amount in credits:
-            for partial in _receivable(refund).matched_debit_ids:
+            for partial in receivable_lines(refund).matched_debit_ids:
                 if partial.debit_move_id in invoice_lines:
                     out.append(("Invoice", ids.get(partial.debit_move_id.move_id.id) or "",
                                 _dec(partial.credit_amount_currency)))
@@ -321,36 +324,36 @@ class PaymentAdapter(QBOAdapter):
     def _unreconcile(self, payment):
         """Take back what the payment applied in Odoo, and the credit memos its last QuickBooks
         version used with its invoices."""
-        lines = _receivable(payment.move_id)
+        lines = receivable_lines(payment.move_id)
         invoices = (lines.matched_debit_ids.debit_move_id | lines.matched_credit_ids.credit_move_id).move_id
         credits = self._credit_applications(payment, invoices)
-        invoice_lines = _receivable(invoices)
+        invoice_lines = receivable_lines(invoices)
         partials = lines.matched_debit_ids | lines.matched_credit_ids
         for refund, _amount in credits:
-            partials |= _receivable(refund).matched_debit_ids.filtered(lambda p: p.debit_move_id in invoice_lines)
+            partials |= receivable_lines(refund).matched_debit_ids.filtered(lambda p: p.debit_move_id in invoice_lines)
         partials.with_context(**{NO_PUSH: True}).unlink()
 
     def _reconcile(self, payment, applied, documents):
         """Reconcile as QuickBooks' lines say: each credit memo with the invoices in line order,
         then the payment with what each invoice has left of its line's amount."""
         quiet = {NO_PUSH: True}  # the download's own reconciliation: nothing to upload back
-        pay_line = _receivable(payment.move_id)[:1].with_context(**quiet)
+        pay_line = receivable_lines(payment.move_id)[:1].with_context(**quiet)
         documents = {key: move.with_context(**quiet) for key, move in documents.items()}
         due = [(documents[(kind, txn)], amount) for kind, txn, amount in applied if kind == "Invoice"]
         left = dict(due)
         for kind, txn, amount in applied:
             if kind != "CreditMemo":
                 continue
-            refund_line = _receivable(documents[(kind, txn)])[:1]
+            refund_line = receivable_lines(documents[(kind, txn)])[:1]
             for move, _total in due:
                 take = min(amount, left[move])
                 if take > 0:
-                    self._reconcile_exact(_receivable(move)[:1], refund_line, take)
+                    self._reconcile_exact(receivable_lines(move)[:1], refund_line, take)
                     left[move] -= take
                     amount -= take
         for move, _total in due:
             if left[move] > 0:
-                self._reconcile_exact(_receivable(move)[:1], pay_line, left[move])
+                self._reconcile_exact(receivable_lines(move)[:1], pay_line, left[move])
 
     def _reconcile_exact(self, debit_line, credit_line, amount):
         """Reconcile ``amount`` (in the credit line's currency) of two receivable lines."""

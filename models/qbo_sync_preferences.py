@@ -28,6 +28,12 @@ class QboSyncPreferences(models.AbstractModel):
     invoice_direction = fields.Selection(
         const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
     payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")
+    sales_receipts = fields.Boolean(
+        "Sales Paid at Once as Sales Receipts",
+        help="An Odoo invoice that is fully paid when it is first uploaded, by payments dated on its invoice date "
+             "(an online payment, a payment registered with the posting), goes to QuickBooks as one sales receipt "
+             "instead of an invoice and a payment. An invoice uploaded before its payment stays an invoice. "
+             "QuickBooks' sales receipts always come down as a paid invoice with its payment.")
     sync_start_date = fields.Date(
         default=fields.Date.context_today,
         help="Without 'Import History', what is older than this day is not synced (customers: last changed "

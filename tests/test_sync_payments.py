@@ -16,12 +16,19 @@ from odoo.tools import mute_logger
 from .test_sync_invoices import MUTE, InvoiceCaseMixin, dec
 
 
+def receivable_payments(move):
+    """The payments reconciled with ``move``."""
+    lines = move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+    return (lines.matched_credit_ids.credit_move_id | lines.matched_debit_ids.debit_move_id).move_id.origin_payment_id
+
+
 @tagged("post_install", "-at_install")
 class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
 
     def setUp(self):
         super().setUp()
         self.connection.write({"payment_direction": "both"})
+        self.sales_tax = self.tax("Sales Tax 8%", 8)
         self.Payment = self.env["account.payment"]
         self.bank = self.env["account.journal"].search([("type", "=", "bank"),
                                                         ("company_id", "=", self.env.company.id)], limit=1)
@@ -205,6 +212,67 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         after = self.qbo_payment(payment)
         self.assertEqual((after["PrivateNote"], self.lines(after)), ("Cheque 42", self.lines(data)),
                          "the memo went up, the lines stayed")
+
+    # -- sales receipts ------------------------------------------------------------------------------
+    def test_an_invoice_paid_at_once_goes_up_as_a_sales_receipt(self):
+        self.connection.sales_receipts = True
+        move = self.invoice([(self.service, 2, 45.5, self.sales_tax, 0)])
+        payment = self.pay(move, float(move.amount_total))   # registered with the posting
+        later = self.invoice([(self.service, 1, 20, False, 0)])
+        self.push()                                          # uploaded before its payment:
+        late_payment = self.pay(later, 20)                   # an invoice and a payment
+        self.push()
+        binding = self.Binding.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        self.assertEqual((binding.qbo_entity, binding.state), ("SalesReceipt", "synced"), binding.last_error)
+        data = self.control.user_read("SalesReceipt", binding.qbo_id, realm=self.connection.realm_id)
+        self.assertEqual((dec(data["TotalAmt"]), dec(data["Balance"])), (dec(move.amount_total), dec(0)))
+        self.assertEqual(dec(data["TxnTaxDetail"]["TotalTax"]), dec(move.amount_tax))
+        self.assertEqual(data["PaymentRefNum"], payment.name[:21])
+        client = self.connection._qbo_api_client()
+        self.assertEqual([i["Id"] for i in client.query_all("Invoice")], [later.qbo_id], "no Invoice for the receipt")
+        self.assertEqual([p["Id"] for p in client.query_all("Payment")], [self.payment_binding(late_payment).qbo_id],
+                         "no Payment for the receipt's payment")
+        self.assertFalse(self.payment_binding(payment))
+        mark = self.log_mark()
+        self.pull()
+        self.push()
+        self.assertFalse([r for r in self.api_log(mark) if r["method"] == "POST" and "query" not in r["path"]])
+        self.assertEqual(move.payment_state in ("paid", "in_payment"), True)
+
+    def test_sales_receipts_come_down_as_paid_invoices(self):
+        item = self.qbo_item("Haircut")
+        data = self.qbo_document("SalesReceipt", [{"Amount": 35, "DetailType": "SalesItemLineDetail",
+                                                   "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]},
+                                                                           "Qty": 1, "UnitPrice": 35}}],
+                                 PaymentRefNum="CASH 7")
+        self.pull()
+        binding = self.Binding.search([("qbo_entity", "=", "SalesReceipt"), ("qbo_id", "=", data["Id"])])
+        move = self.Move.browse(binding.res_id)
+        self.assertEqual((move.move_type, move.state, dec(move.amount_total)), ("out_invoice", "posted", dec(35)))
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        payment = receivable_payments(move)
+        self.assertEqual((dec(payment.amount), payment.memo, payment.journal_id.type), (dec(35), "CASH 7", "bank"))
+        self.assertFalse(self.payment_binding(payment), "part of the receipt: never a QuickBooks Payment")
+        self.push()
+        self.assertFalse(list(self.connection._qbo_api_client().query_all("Payment")))
+        self.assertFalse(list(self.connection._qbo_api_client().query_all("Invoice")))
+        # A line changed in QuickBooks: the invoice and its payment follow, paid again.
+        current = self.control.user_read("SalesReceipt", data["Id"], realm=self.connection.realm_id)
+        self.control.user_write("SalesReceipt", {
+            "Id": data["Id"], "SyncToken": current["SyncToken"], "sparse": True,
+            "Line": [{"Amount": 50, "DetailType": "SalesItemLineDetail",
+                      "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "Qty": 2, "UnitPrice": 25}}]},
+            realm=self.connection.realm_id)
+        self.pull()
+        self.assertEqual((dec(move.amount_total), move.state), (dec(50), "posted"))
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(dec(receivable_payments(move).amount), dec(50))
+        self.assertEqual(binding.state, "synced", binding.last_error)
+        # Voided in QuickBooks: the invoice and its payment are cancelled.
+        self.control.user_end("SalesReceipt", data["Id"], "void", realm=self.connection.realm_id)
+        self.pull()
+        self.assertEqual((move.state, payment.state), ("cancel", "canceled"))
+        self.assertFalse(self.Payment.search([("partner_id", "=", move.partner_id.id), ("state", "!=", "canceled")]))
 
     # -- the first-paid automation ------------------------------------------------------------------
     def review_requests(self, partner):
