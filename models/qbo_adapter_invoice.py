@@ -341,9 +341,13 @@ class _DocumentAdapter(QBOAdapter):
             commands.append(Command.create(vals))
         return commands
 
+    def _partner_id(self, values):
+        """The Odoo customer of mapper values, or None when not in Odoo yet."""
+        return self.linked_records("res.partner", [values["customer"]]).get(values["customer"])
+
     def _move_vals(self, values):
         """account.move values of mapper values; None when the customer is not in Odoo yet."""
-        partner_id = self.linked_records("res.partner", [values["customer"]]).get(values["customer"])
+        partner_id = self._partner_id(values)
         if not partner_id:
             return None
         currency = self.env["res.currency"].with_context(active_test=False).search(

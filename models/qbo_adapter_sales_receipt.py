@@ -83,6 +83,13 @@ class SalesReceiptAdapter(_DocumentAdapter):
         return delta
 
     # -- QuickBooks → Odoo ---------------------------------------------------------------------
+    def _partner_id(self, values):
+        """A sales receipt without customer (a cash sale) is the archived "no customer"
+        partner's: archived, it never goes to QuickBooks as a customer."""
+        if values.get("customer"):
+            return super()._partner_id(values)
+        return self.env.ref("quickbooks_online.res_partner_qbo_no_customer").id
+
     def create_from_remote(self, values_list):
         moves = super().create_from_remote(values_list)
         for move, values in zip(moves, values_list, strict=True):

@@ -75,7 +75,7 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 [ "$row" = "connected $realm" ] \
   || { echo "[demo] ERROR: expected 'connected $realm' in qbo_connection, found '$row'" >&2; exit 1; }
 
-say "first sync both ways: QuickBooks customers, items, categories, invoices and credit memos down, Odoo's partners, products and posted invoices up"
+say "first sync both ways: QuickBooks customers, items, categories, invoices, credit memos, payments and sales receipts down; Odoo's partners, products, posted invoices and payments up"
 sync="$("$PY" "$here/scripts/demo_sync.py" -c "$ODOO_CONF" -d "$DB")"
 say "$sync"
 # Check from the database: as many links as counted, all synced, each with its QuickBooks id.
@@ -84,6 +84,7 @@ synced="$(psql -d "$DB" -Atc "SELECT count(*) FROM qbo_binding WHERE state = 'sy
 [ "$synced" = "$(count bindings)" ] && [ "$synced" = "$(count qbo_objects)" ] && [ "$(count downloaded)" -ge 50 ] \
   && [ "$(count qbo_item)" -gt 0 ] && [ "$(count qbo_category)" -gt 0 ] \
   && [ "$(count uploaded)" -gt 0 ] && [ "$(count errors)" = 0 ] \
+  && [ "$(count payments_up)" -gt 0 ] && [ "$(count differ)" = 0 ] \
   || { echo "[demo] ERROR: expected every QuickBooks customer, item and category linked and synced, found $synced synced links after: $sync" >&2; exit 1; }
 
 if [ -n "$check" ]; then
