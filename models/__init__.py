@@ -26,4 +26,10 @@ from . import account_move, product, qbo_account, qbo_tax
 
 # isort: split
 # The journal map inherits qbo.connection.owned (qbo_account); the adapter reads account_payment.
-from . import account_payment, qbo_adapter_payment, qbo_adapter_sales_receipt, qbo_first_paid
+from . import (
+    account_payment,
+    qbo_adapter_credit_application,
+    qbo_adapter_payment,
+    qbo_adapter_sales_receipt,
+    qbo_first_paid,
+)

@@ -17,6 +17,10 @@ class AccountMove(models.Model):
     qbo_totals_differ = fields.Boolean(
         "QuickBooks Totals Differ", copy=False, readonly=True, index="btree_not_null",
         help="QuickBooks' total or tax is not Odoo's after the last sync: see the QuickBooks tab and the sync log.")
+    qbo_credit_by_payment = fields.Boolean(
+        copy=False, readonly=True,
+        help="A credit note QuickBooks applies through its payments' lines (downloaded): Odoo's application of "
+             "it is not uploaded apart.")
     qbo_balance_differs = fields.Boolean(
         "QuickBooks Balance Differs", compute="_compute_qbo_balance_differs",
         help="What QuickBooks says is open on the document is not Odoo's amount due (a payment not synced yet, "

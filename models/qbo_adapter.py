@@ -26,6 +26,11 @@ def register(adapter_class):
     return adapter_class
 
 
+def is_secondary(entity):
+    """Whether ``entity``'s objects are secondary to their record (``QBOAdapter.secondary``)."""
+    return bool(getattr(_REGISTRY.get(entity), "secondary", False))
+
+
 def unregister(entity):
     """Forget an adapter (tests register toy adapters and remove them)."""
     _REGISTRY.pop(entity, None)
@@ -79,6 +84,9 @@ class QBOAdapter:
     direction_field = None  # the qbo.connection field giving the direction, e.g. "customer_direction"
     url_path = None  # path of an object in QuickBooks' interface, "%s" is its Id
     match_on_first_link = True  # look for the same object on the other side before creating one
+    # The record's QuickBooks object is another adapter's; this one's is a by-product (a credit
+    # note's application): badges and links show the other.
+    secondary = False
 
     def __init__(self, connection):
         self.api_entity = type(self).api_entity or self.entity

@@ -10,6 +10,8 @@ two lines has open (the usual case), else one partial computed by Odoo's
 
 from decimal import Decimal
 
+from odoo.tools import SQL
+
 from ..utils.mappers import payment as payment_mapper
 from ..utils.mappers.common import MappingError
 from .account_payment import RECONCILIATION
@@ -44,6 +46,20 @@ class PaymentAdapter(QBOAdapter):
 
     def prepare(self, job):
         self.connection._qbo_accounts_ready(job)
+
+    def accepts(self, data):
+        """QuickBooks Payments, except the credit applications Odoo made (their adapter's)."""
+        return str(data.get("Id")) not in self.credit_application_ids()
+
+    def credit_application_ids(self):
+        """The QuickBooks Payments that are Odoo's credit applications (read once per run)."""
+        if getattr(self, "_application_ids", None) is None:
+            self.env["qbo.binding"].flush_model(["connection_id", "qbo_entity", "qbo_id"])
+            self.env.cr.execute(SQL(
+                "SELECT qbo_id FROM qbo_binding WHERE connection_id = %s AND qbo_entity = 'CreditApplication' "
+                "AND COALESCE(qbo_id, '') != ''", self.connection.id))
+            self._application_ids = {row[0] for row in self.env.cr.fetchall()}
+        return self._application_ids
 
     # -- which records -----------------------------------------------------------------------------
     def handles(self, record):
@@ -344,7 +360,10 @@ class PaymentAdapter(QBOAdapter):
         for kind, txn, amount in applied:
             if kind != "CreditMemo":
                 continue
-            refund_line = receivable_lines(documents[(kind, txn)])[:1]
+            refund = documents[(kind, txn)]
+            if payment:
+                refund.qbo_credit_by_payment = True  # QuickBooks applies this credit through payments
+            refund_line = receivable_lines(refund)[:1]
             for move, _total in due:
                 take = min(amount, left[move])
                 if take > 0:

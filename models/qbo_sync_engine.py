@@ -315,7 +315,9 @@ class QboConnection(models.Model):
         self._qbo_check_connected()
         count = 0
         entities = self.env.context.get("qbo_entities")
-        for adapter in self._qbo_adapters("push"):
+        # Checked above: a QuickBooks manager flags every entity's records, invoices and payments
+        # included, whatever their accounting rights (nothing in Odoo changes).
+        for adapter in self.sudo()._qbo_adapters("push"):
             if entities and adapter.entity not in entities:
                 continue
             records = adapter.Model.with_context(active_test=False).search(adapter.upload_all_domain())

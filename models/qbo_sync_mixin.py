@@ -70,9 +70,13 @@ class QboSyncMixin(models.AbstractModel):
                  "qbo_binding_ids.last_error")
     @api.depends_context("company")
     def _compute_qbo_binding_fields(self):
+        from .qbo_adapter import is_secondary  # noqa: PLC0415 -- qbo_adapter imports this module
+
         company = self.env.company
         for record in self:
-            binding = record.qbo_binding_ids.filtered(lambda b: b.connection_id.company_id == company)[:1]
+            # The record's own object first (a credit note's CreditMemo, not its application).
+            binding = record.qbo_binding_ids.filtered(lambda b: b.connection_id.company_id == company).sorted(
+                lambda b: (is_secondary(b.qbo_entity), b.id))[:1]
             record.qbo_id = binding.qbo_id
             record.qbo_sync_state = binding.state
             record.qbo_last_sync_at = binding.last_sync_at

@@ -141,6 +141,7 @@ class QboConnection(models.Model):
         """Apply the QuickBooks objects ``rows`` of ``adapter``: deletions and merges first (each
         on its own), then the references they lack, then parents before children, in chunks."""
         Binding = self.env["qbo.binding"].sudo()
+        rows = self._qbo_accepted(adapter, rows)  # a page of a full import holds other adapters' too
         alive = [row for row in rows if row.get("status") != "Deleted"]
         for row in rows:
             if row.get("status") == "Deleted":

@@ -80,13 +80,15 @@ class InvoiceCaseMixin(SyncCaseMixin):
         return move
 
     def qbo(self, move):
-        binding = self.Binding.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        binding = self.doc_binding(move)
         self.assertTrue(binding.qbo_id, f"{move.name}: {binding.state} {binding.last_error}")
         entity = "Invoice" if move.move_type == "out_invoice" else "CreditMemo"
         return self.control.user_read(entity, binding.qbo_id, realm=self.connection.realm_id)
 
     def doc_binding(self, move):
-        return self.Binding.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+        """The binding of the document itself (not a credit note's application)."""
+        return self.Binding.search([("res_model", "=", "account.move"), ("res_id", "=", move.id),
+                                    ("qbo_entity", "in", ("Invoice", "CreditMemo", "SalesReceipt"))])
 
     def assert_same_money(self, move, data):
         """Odoo's total, tax and open amount are QuickBooks' to the cent."""

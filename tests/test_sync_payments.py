@@ -16,9 +16,13 @@ from odoo.tools import mute_logger
 from .test_sync_invoices import MUTE, InvoiceCaseMixin, dec
 
 
+def receivable_lines(moves):
+    return moves.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+
+
 def receivable_payments(move):
     """The payments reconciled with ``move``."""
-    lines = move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+    lines = receivable_lines(move)
     return (lines.matched_credit_ids.credit_move_id | lines.matched_debit_ids.debit_move_id).move_id.origin_payment_id
 
 
@@ -360,6 +364,43 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         self.assertEqual(len(list(self.connection._qbo_api_client().query_all("Payment"))), 1)
         self.assertEqual(self.Payment.search_count([("partner_id", "=", self.customer.id)]), 1)
         self.assert_same_balances(move)
+
+    # -- credit notes applied in Odoo -----------------------------------------------------------------
+    def test_a_credit_note_applied_in_odoo_is_applied_in_quickbooks(self):
+        """QuickBooks' way: a Payment of 0 naming the invoice and the credit memo. No echo (no
+        Odoo payment comes back for it); unapplied in Odoo → voided; deleted in QuickBooks →
+        unapplied in Odoo."""
+        invoice = self.invoice([(self.service, 1, 100, False, 0)])
+        refund = self.invoice([(self.service, 1, 30, False, 0)], move_type="out_refund")
+        self.push()
+        receivable = receivable_lines(invoice | refund)
+        receivable.reconcile()
+        self.push()
+        binding = self.Binding.search([("qbo_entity", "=", "CreditApplication"), ("res_id", "=", refund.id)])
+        self.assertEqual(binding.state, "synced", binding.last_error)
+        data = self.control.user_read("Payment", binding.qbo_id, realm=self.connection.realm_id)
+        self.assertEqual(dec(data["TotalAmt"]), dec(0))
+        self.assertEqual(self.lines(data), {("Invoice", invoice.qbo_id): dec(30),
+                                            ("CreditMemo", refund.qbo_id): dec(30)})
+        self.assert_same_balances(invoice, refund)
+        self.assertFalse(self.Payment.search([("partner_id", "=", self.customer.id)]), "no echo as an Odoo payment")
+        self.assertEqual(refund.qbo_id, self.qbo(refund)["Id"], "the credit note's badge is its Credit Memo")
+        receivable.remove_move_reconcile()
+        self.push()
+        data = self.control.user_read("Payment", binding.qbo_id, realm=self.connection.realm_id)
+        self.assertEqual(data["PrivateNote"], "Voided")
+        self.assert_same_balances(invoice, refund)
+        # Another credit note applied, then its application deleted in QuickBooks.
+        second = self.invoice([(self.service, 1, 12, False, 0)], move_type="out_refund")
+        receivable_lines(invoice | second).reconcile()
+        self.push()
+        application = self.Binding.search([("qbo_entity", "=", "CreditApplication"), ("res_id", "=", second.id)])
+        self.assertTrue(application.qbo_id, application.last_error)
+        self.assertEqual(dec(invoice.amount_residual), dec(88))
+        self.control.user_end("Payment", application.qbo_id, "delete", realm=self.connection.realm_id)
+        self.pull()
+        self.assertEqual((dec(invoice.amount_residual), dec(second.amount_residual)), (dec(100), dec(12)))
+        self.assert_same_balances(invoice, refund, second)
 
     # -- hostile input ----------------------------------------------------------------------------
     def test_a_payment_for_an_invoice_odoo_does_not_have_waits(self):
