@@ -6,6 +6,7 @@
 #   (--pull-only: the first download and its floor alone, e.g. for N = 100000)
 #   bash scripts/bench.sh [N] --items [--profile DIR]            # products: scripts/bench_items.py
 #   bash scripts/bench.sh [N] --invoices [--profile DIR]         # invoices of 5 lines: scripts/bench_invoices.py
+#   bash scripts/bench.sh [N] --payments [--profile DIR]         # payments, a third split: scripts/bench_payments.py
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-1000}"; shift || true
@@ -44,4 +45,5 @@ echo "[bench] N = $n"
 script="$here/scripts/bench_sync.py"
 if [ "${1:-}" = "--items" ]; then script="$here/scripts/bench_items.py"; shift; fi
 if [ "${1:-}" = "--invoices" ]; then script="$here/scripts/bench_invoices.py"; shift; fi
+if [ "${1:-}" = "--payments" ]; then script="$here/scripts/bench_payments.py"; shift; fi
 "$PY" "$script" -c "$ODOO_CONF" -d "$DB" --fake-url "$FAKE_URL" -n "$n" "$@"
