@@ -55,5 +55,23 @@ class QboJournalMap(models.Model):
     qbo_account_id = fields.Many2one(
         "qbo.account", "QuickBooks Deposit Account", required=True, ondelete="cascade",
         domain="[('connection_id', '=', connection_id), ('account_type', 'in', ('Bank', 'Other Current Asset'))]")
+    qbo_payment_method_id = fields.Many2one(
+        "qbo.payment.method", "QuickBooks Payment Method", ondelete="set null",
+        domain="[('connection_id', '=', connection_id)]",
+        help="The payment method a payment of this journal has in QuickBooks (Cash, Check...); none: QuickBooks "
+             "leaves it empty. A QuickBooks payment comes down in the journal of its deposit account.")
+
+
+class QboPaymentMethod(models.Model):
+    _name = "qbo.payment.method"
+    _inherit = "qbo.connection.owned"
+    _description = "QuickBooks Online Payment Method"
+    _order = "name, id"
+
+    qbo_id = fields.Char("QuickBooks Id", required=True)
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [("qbo_uniq", "unique(connection_id, qbo_id)", "A QuickBooks payment method is read once.")]
 
     _sql_constraints = [("journal_uniq", "unique(connection_id, journal_id)", "A journal is mapped once.")]

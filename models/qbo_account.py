@@ -111,6 +111,7 @@ class QboConnection(models.Model):
             else:
                 known[str(data.get("Id"))] = Account.create(dict(values, connection_id=self.id, qbo_id=str(data["Id"])))
         self._qbo_prefill_account_map(list(known.values()))
+        self._qbo_read_payment_methods(job)
         self._qbo_prefill_journal_map(list(known.values()))
         self._qbo_taxes_ready(job)
         self.sudo().qbo_accounts_read = True
@@ -138,25 +139,41 @@ class QboConnection(models.Model):
         if not self.default_expense_account_id:
             self.sudo().default_expense_account_id = pick(DEFAULT_EXPENSE_NAMES, EXPENSE_TYPES) or False
 
+    def _qbo_read_payment_methods(self, job):
+        """QuickBooks' payment methods (Cash, Check, cards...), for the journal map."""
+        Method = self.env["qbo.payment.method"].sudo().with_context(active_test=False)
+        known = {m.qbo_id: m for m in Method.search([("connection_id", "=", self.id)])}
+        for data in self._qbo_request(job, "query_all", "PaymentMethod", "Active IN (true, false)"):
+            values = {"name": data.get("Name") or data.get("Id"), "active": data.get("Active") is not False}
+            if str(data.get("Id")) in known:
+                known[str(data["Id"])].write(values)
+            else:
+                Method.create(dict(values, connection_id=self.id, qbo_id=str(data["Id"])))
+
     def _qbo_prefill_journal_map(self, qbo_accounts):
         """Each bank and cash journal not mapped yet: the QuickBooks bank account of its name, else
-        Undeposited Funds (where QuickBooks keeps payments until they are deposited)."""
+        Undeposited Funds (where QuickBooks keeps payments until they are deposited); a cash
+        journal's payments are QuickBooks' "Cash" method."""
         deposit = [a for a in qbo_accounts if a.active and a.account_type in DEPOSIT_TYPES]
         by_name = {a.name.casefold(): a for a in deposit}
         fallback = next((a for a in deposit if a.name == UNDEPOSITED_FUNDS), None)
         journals = self.env["account.journal"].sudo().search([
             ("company_id", "=", self.company_id.id), ("type", "in", ("bank", "cash")),
             ("id", "not in", self.journal_map_ids.journal_id.ids)])
+        cash = self.env["qbo.payment.method"].sudo().search([("connection_id", "=", self.id),
+                                                              ("name", "=ilike", "cash")], limit=1)
         self.env["qbo.journal.map"].sudo().create([
             {"connection_id": self.id, "journal_id": journal.id,
-             "qbo_account_id": (by_name.get(journal.name.casefold()) or fallback).id}
+             "qbo_account_id": (by_name.get(journal.name.casefold()) or fallback).id,
+             "qbo_payment_method_id": cash.id if journal.type == "cash" else False}
             for journal in journals if by_name.get(journal.name.casefold()) or fallback])
 
     def _qbo_journal_maps(self):
-        """({journal id: QuickBooks account id}, {QuickBooks account id: journal id})."""
+        """({journal id: (QuickBooks account id, payment method id or None)},
+        {QuickBooks account id: journal id})."""
         to_qbo, to_odoo = {}, {}
         for line in self.journal_map_ids.sorted("id"):
-            to_qbo[line.journal_id.id] = line.qbo_account_id.qbo_id
+            to_qbo[line.journal_id.id] = (line.qbo_account_id.qbo_id, line.qbo_payment_method_id.qbo_id or None)
             to_odoo.setdefault(line.qbo_account_id.qbo_id, line.journal_id.id)
         return to_qbo, to_odoo
 

@@ -185,7 +185,8 @@ class PaymentAdapter(QBOAdapter):
             "exchange_rate": self._rate(payment),
             "number": payment.name or None,
             "memo": payment.memo or None,
-            "deposit_account": journal_accounts.get(payment.journal_id.id),
+            "deposit_account": journal_accounts.get(payment.journal_id.id, (None, None))[0],
+            "method": journal_accounts.get(payment.journal_id.id, (None, None))[1],
             "applied": payment_mapper.applied_lines(pairs),
             "voided": payment.state in ("canceled", "rejected"),
         }

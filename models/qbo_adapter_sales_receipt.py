@@ -46,7 +46,7 @@ class SalesReceiptAdapter(_DocumentAdapter):
         values = super().local_values(record)
         payments = self._payments(record)
         journal_accounts, _to_journal = self.connection._qbo_journal_maps()
-        values["deposit_account"] = journal_accounts.get(payments[:1].journal_id.id)
+        values["deposit_account"], values["method"] = journal_accounts.get(payments[:1].journal_id.id, (None, None))
         values["payment_ref"] = payments[:1].name or None
         return values
 
@@ -54,12 +54,13 @@ class SalesReceiptAdapter(_DocumentAdapter):
         values = super().remote_values(data)
         values["deposit_account"] = ((data.get("DepositToAccountRef") or {}).get("value") or None)
         values["payment_ref"] = text(data.get("PaymentRefNum")) or None
+        values["method"] = ((data.get("PaymentMethodRef") or {}).get("value") or None)
         values["due_date"] = values["txn_date"]  # a sales receipt is due when made
         return values
 
     def pull_changes(self, current, pulled):
         changes = super().pull_changes(current, pulled)
-        for key in ("payment_ref", "term", "due_date"):
+        for key in ("payment_ref", "term", "due_date", "method"):
             changes.pop(key, None)
         if not current.get("deposit_account"):
             changes.pop("deposit_account", None)  # no journal mapped: QuickBooks' account stands
@@ -71,6 +72,8 @@ class SalesReceiptAdapter(_DocumentAdapter):
             payload.pop(field, None)
         if values.get("deposit_account"):
             payload["DepositToAccountRef"] = {"value": values["deposit_account"]}
+        if values.get("method"):
+            payload["PaymentMethodRef"] = {"value": values["method"]}
         if values.get("payment_ref"):
             payload["PaymentRefNum"] = values["payment_ref"][:21]
         return payload

@@ -98,6 +98,11 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
     # -- Odoo → QuickBooks ---------------------------------------------------------------------------
     def test_partial_split_and_over_payments_go_up_exactly(self):
         a, b, c = self.synced_invoices(100, 50.5, 20.25)
+        # The journal map, pre-filled with QuickBooks' accounts: the bank journal's payments are cheques.
+        line = self.connection.journal_map_ids.filtered(lambda m: m.journal_id == self.bank)
+        self.assertEqual(line.qbo_account_id.name, "Undeposited Funds")
+        line.qbo_payment_method_id = self.env["qbo.payment.method"].search([
+            ("connection_id", "=", self.connection.id), ("name", "=", "Check")])
         partial = self.pay(a, 30)
         split = self.pay(b | c, 70.75)
         over = self.pay(a, 90)   # 70 open: 20 is the customer's credit
@@ -113,6 +118,8 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         self.assertEqual({self.payment_binding(p).state for p in partial | split | over}, {"synced"})
         self.assertEqual(data["TxnDate"], date.today().isoformat())
         self.assertEqual(data["PaymentRefNum"], over.name)
+        self.assertEqual((data["DepositToAccountRef"]["value"], data["PaymentMethodRef"]["value"]),
+                         (line.qbo_account_id.qbo_id, line.qbo_payment_method_id.qbo_id))
         self.assert_same_balances(a, b, c)
         # No echo: the invoices' new balances come down, nothing goes up again.
         mark = self.log_mark()

@@ -5,8 +5,9 @@ Mapper values (one shape for Odoo's side and QuickBooks'; money is Decimal):
 ``customer`` (Customer Id), ``txn_date`` (ISO date), ``total`` (the amount received),
 ``currency``, ``exchange_rate`` (None outside multi-currency), ``number`` (PaymentRefNum: Odoo's
 payment number, upload only), ``memo`` (PrivateNote), ``deposit_account`` (Account Id or None:
-QuickBooks' Undeposited Funds), ``applied`` (a sorted tuple of ``(TxnType, TxnId, amount)``:
-what the payment pays of each invoice, and the credit memos it uses), ``voided``; read only:
+QuickBooks' Undeposited Funds), ``method`` (PaymentMethod Id or None), ``applied`` (a sorted
+tuple of ``(TxnType, TxnId, amount)``: what the payment pays of each invoice, and the credit
+memos it uses), ``voided``; read only:
 ``unapplied`` (QuickBooks' UnappliedAmt: the customer's credit).
 
 Decisions:
@@ -26,7 +27,7 @@ REF_NUM_MAX = 21
 MEMO_MAX = 4000
 DOCUMENT_TYPES = ("Invoice", "CreditMemo")
 HEADER_FIELDS = ("CustomerRef", "TxnDate", "TotalAmt", "CurrencyRef", "ExchangeRate", "PaymentRefNum",
-                 "PrivateNote", "DepositToAccountRef")
+                 "PrivateNote", "DepositToAccountRef", "PaymentMethodRef")
 READ_ONLY_KEYS = ("unapplied", "number")
 
 
@@ -65,6 +66,7 @@ def payment_payload(values):
         "PaymentRefNum": text(values.get("number"))[:REF_NUM_MAX] or None,
         "PrivateNote": memo[:MEMO_MAX] or None,
         "DepositToAccountRef": _ref(values.get("deposit_account")),
+        "PaymentMethodRef": _ref(values.get("method")),
         "Line": [{"Amount": number(amount), "LinkedTxn": [{"TxnId": txn_id, "TxnType": kind}]}
                  for kind, txn_id, amount in applied],
     }
@@ -90,6 +92,7 @@ def payment_values(data):
         # Odoo has one memo: QuickBooks' note, else its reference number.
         "memo": None if voided else text(data.get("PrivateNote")) or text(data.get("PaymentRefNum")) or None,
         "deposit_account": _value(data, "DepositToAccountRef"),
+        "method": _value(data, "PaymentMethodRef"),
         "applied": applied_lines(pairs),
         "voided": voided,
         "unapplied": money(data.get("UnappliedAmt")) or Decimal(0),
@@ -105,7 +108,7 @@ def _same(key, mine, theirs):
         return cents(mine) == cents(theirs)
     if key == "exchange_rate":
         return mine is None or theirs is None or mine == theirs
-    if key == "deposit_account":  # Odoo without a mapped account: QuickBooks' choice stands
+    if key in ("deposit_account", "method"):  # Odoo without a mapped one: QuickBooks' choice stands
         return not mine or mine == theirs
     return (mine or None) == (theirs or None)
 
