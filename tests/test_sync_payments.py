@@ -447,6 +447,39 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         data = self.qbo_payment(payment)
         self.assertEqual(dec(data["UnappliedAmt"]), dec(55), "QuickBooks keeps it as the other customer's credit")
 
+    def test_a_payment_in_another_currency_is_refused_with_the_reason(self):
+        """QuickBooks takes no euro payment of a dollar customer: the payment says why, the
+        invoice and QuickBooks stay as they were."""
+        (invoice,) = self.synced_invoices(25)
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        payment = self.Payment.create({"payment_type": "inbound", "partner_type": "customer",
+                                       "partner_id": self.customer.id, "amount": 20, "currency_id": euro.id,
+                                       "journal_id": self.bank.id})
+        payment.action_post()
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.payment_binding(payment)
+        self.assertEqual(binding.state, "error")
+        self.assertIn("currency", binding.last_error)
+        self.assertFalse(list(self.connection._qbo_api_client().query_all("Payment")))
+
+    def test_a_payment_of_an_invoice_voided_in_quickbooks_meanwhile(self):
+        """Paid in Odoo, voided in QuickBooks before the payment went up: Odoo cannot cancel a
+        paid invoice and QuickBooks takes no payment of a voided one; both say so, nothing is lost."""
+        (invoice,) = self.synced_invoices(33)
+        payment = self.pay(invoice, 33)
+        data = self.qbo(invoice)
+        self.control.user_end("Invoice", data["Id"], "void", realm=self.connection.realm_id)
+        with mute_logger(*MUTE):
+            self.pull()
+            self.push()
+        self.assertEqual(self.doc_binding(invoice).state, "error")
+        self.assertIn("cannot change it", self.doc_binding(invoice).last_error)
+        self.assertEqual(self.payment_binding(payment).state, "error")
+        self.assertEqual((invoice.state, payment.state), ("posted", payment.state))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"), "Odoo keeps its payment")
+
     def test_a_deposited_payment_cannot_change(self):
         (invoice,) = self.synced_invoices(90)
         payment = self.pay(invoice, 90)
