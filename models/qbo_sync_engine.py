@@ -38,6 +38,7 @@ class SyncJob:
         self.direction = direction
         self.counts = Counter()
         self.remote_index = {}
+        self.replays = set()  # ids of the bindings whose create this run sent again (a lost reply)
 
 
 class QboConnection(models.Model):

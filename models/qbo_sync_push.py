@@ -235,6 +235,10 @@ class QboConnection(models.Model):
         :return: the creates left
         """
         if adapter.entity not in job.remote_index:
+            # A create whose reply was lost is in QuickBooks, not linked yet: it must not be
+            # another record's match. Replayed first (the run stops if QuickBooks cannot answer).
+            self._qbo_resolve_in_flight(job, adapter)
+            creates = [(binding, payload) for binding, payload in creates if not binding.qbo_id]
             job.remote_index[adapter.entity] = self._qbo_remote_index(job, adapter)
         index = job.remote_index[adapter.entity]
         left = []
@@ -283,6 +287,7 @@ class QboConnection(models.Model):
     # -----------------------------------------------------------------------------------------
     def _qbo_push_creates(self, job, adapter, creates):
         replays = {binding.id for binding, _payload in creates if binding.request_id}
+        job.replays |= replays
         groups = {}
         for binding, payload in creates:
             if binding.request_id:
@@ -359,7 +364,7 @@ class QboConnection(models.Model):
     def _qbo_push_succeeded(self, job, adapter, binding, data, operation, record=None):
         # A create sent again after a lost reply is answered with its first version: Odoo's
         # changes since are still to send. Any other answer is to what Odoo holds now.
-        replayed = operation == "create" and bool(binding.retry_count)
+        replayed = operation == "create" and binding.id in job.replays
         if operation == "create":
             try:
                 with self.env.cr.savepoint():
