@@ -21,6 +21,8 @@ class AccountMove(models.Model):
         copy=False, readonly=True,
         help="A credit note QuickBooks applies through its payments' lines (downloaded): Odoo's application of "
              "it is not uploaded apart.")
+    qbo_amount_paid = fields.Monetary("QuickBooks Paid", compute="_compute_qbo_balance_differs",
+                                      help="What QuickBooks says is paid: its total less its balance.")
     qbo_balance_differs = fields.Boolean(
         "QuickBooks Balance Differs", compute="_compute_qbo_balance_differs",
         help="What QuickBooks says is open on the document is not Odoo's amount due (a payment not synced yet, "
@@ -29,6 +31,7 @@ class AccountMove(models.Model):
     @api.depends("amount_residual", "qbo_balance", "qbo_total", "state")
     def _compute_qbo_balance_differs(self):
         for move in self:
+            move.qbo_amount_paid = move.qbo_total - move.qbo_balance
             move.qbo_balance_differs = bool(
                 move.state == "posted" and move.qbo_total and move.is_sale_document()
                 and move.currency_id.compare_amounts(move.amount_residual, move.qbo_balance))

@@ -237,8 +237,10 @@ class QboConnection(models.Model):
         if adapter.entity not in job.remote_index:
             # A create whose reply was lost is in QuickBooks, not linked yet: it must not be
             # another record's match. Replayed first (the run stops if QuickBooks cannot answer).
-            self._qbo_resolve_in_flight(job, adapter)
-            creates = [(binding, payload) for binding, payload in creates if not binding.qbo_id]
+            in_flight = {binding.id for binding, _payload in creates if binding.request_id}
+            self._qbo_resolve_in_flight(job, adapter)  # answered: linked, or in error (never sent fresh)
+            creates = [(binding, payload) for binding, payload in creates
+                       if binding.id not in in_flight and not binding.qbo_id]
             job.remote_index[adapter.entity] = self._qbo_remote_index(job, adapter)
         index = job.remote_index[adapter.entity]
         left = []

@@ -78,13 +78,19 @@ class TestSyncInvoiceInterleavings(InvoiceCaseMixin, TransactionCase):
             return
         self.control.user_end("Invoice", data["Id"], how)
 
+    fault_paths = ("/invoice", "/batch", "/cdc")
+
     def fault(self, rng):
         kind = rng.choice(("slow", "500", "429", "drop"))
-        self.control.fault(kind, match=rng.choice(("/invoice", "/batch", "/cdc")), delay=1.5)
+        self.control.fault(kind, match=rng.choice(self.fault_paths), delay=1.5)
+
+    def run_quietly(self, name):
+        with mute_logger(*MUTE):
+            getattr(self, name)()
 
     # -- helpers ---------------------------------------------------------------------------------
-    def pick(self, rng, condition):
-        candidates = [move for move in self.moves if condition(move)]
+    def pick(self, rng, condition, among=None):
+        candidates = [record for record in (self.moves if among is None else among) if condition(record)]
         return rng.choice(candidates) if candidates else None
 
     def qbo_current(self, move):
@@ -93,29 +99,27 @@ class TestSyncInvoiceInterleavings(InvoiceCaseMixin, TransactionCase):
         except Exception:  # pylint: disable=broad-except
             return None  # deleted in QuickBooks
 
+    def actions(self):
+        """{step: (weight, what it does with the random generator)}."""
+        return {
+            "post": (4, self.odoo_post), "repost": (2, self.odoo_repost), "cancel": (1, self.odoo_cancel),
+            "memo": (2, lambda rng: self.qbo_change(rng, "memo")),
+            "line": (2, lambda rng: self.qbo_change(rng, "line")),
+            "void": (1, lambda rng: self.qbo_end(rng, "void")),
+            "delete": (1, lambda rng: self.qbo_end(rng, "delete")),
+            "fault": (2, self.fault), "time": (1, lambda rng: self.make_retries_due()),
+            "push": (4, lambda rng: self.run_quietly("push")),
+            "pull": (4, lambda rng: self.run_quietly("pull")),
+        }
+
     def run_schedule(self, rng):
+        actions = self.actions()
+        names = list(actions)
         steps = []
-        for _ in range(STEPS):
-            name = rng.choices(("post", "repost", "cancel", "memo", "line", "void", "delete", "fault", "time",
-                                "push", "pull"), (4, 2, 1, 2, 2, 1, 1, 2, 1, 4, 4))[0]
+        for _ in range(self.steps):
+            name = rng.choices(names, [actions[n][0] for n in names])[0]
             steps.append(name)
-            if name == "post":
-                self.odoo_post(rng)
-            elif name == "repost":
-                self.odoo_repost(rng)
-            elif name == "cancel":
-                self.odoo_cancel(rng)
-            elif name in ("memo", "line"):
-                self.qbo_change(rng, name)
-            elif name in ("void", "delete"):
-                self.qbo_end(rng, name)
-            elif name == "fault":
-                self.fault(rng)
-            elif name == "time":
-                self.make_retries_due()
-            else:
-                with mute_logger(*MUTE):
-                    getattr(self, name)()
+            actions[name][1](rng)
         return steps
 
     def settle(self):
@@ -159,21 +163,28 @@ class TestSyncInvoiceInterleavings(InvoiceCaseMixin, TransactionCase):
             if not self.doc_binding(move):
                 self.assertEqual(move.state, "cancel", "%s lost its QuickBooks twin; %s" % (move.name, where))
 
+    # -- the schedules --------------------------------------------------------------------------
+    schedules, seed, steps = SCHEDULES, SEED, STEPS
+    directions = {"product_direction": "both", "invoice_direction": "both"}
+
+    def start_schedule(self, rng):
+        """A fresh QuickBooks company and a connection with nothing synced yet."""
+        self.control.reset()
+        self.control.consent("approve")
+        self._connect()
+        self.connection.write({**self.directions, "import_history": True, "qbo_accounts_read": False,
+                               "qbo_pull_watermark": False})
+        self.Binding.search([("connection_id", "=", self.connection.id)]).unlink()
+        self.env["qbo.tax.map"].search([]).unlink()
+        self.env["qbo.tax.code"].search([]).unlink()
+        self.moves = []
+        self.push()
+
     def test_random_schedules(self):
-        for index in range(SCHEDULES):
-            rng = random.Random(SEED + index)
+        for index in range(self.schedules):
+            rng = random.Random(self.seed + index)
             with self.subTest(schedule=index), self.env.cr.savepoint() as savepoint:
-                self.control.reset()
-                self.control.consent("approve")
-                self._connect()
-                self.connection.write({"product_direction": "both", "invoice_direction": "both",
-                                       "import_history": True, "qbo_accounts_read": False,
-                                       "qbo_pull_watermark": False})
-                self.Binding.search([("connection_id", "=", self.connection.id)]).unlink()
-                self.env["qbo.tax.map"].search([]).unlink()
-                self.env["qbo.tax.code"].search([]).unlink()
-                self.moves = []
-                self.push()
+                self.start_schedule(rng)
                 steps = self.run_schedule(rng)
                 self.settle()
                 self.check(steps)

@@ -10,14 +10,12 @@ throttle) on the next request to /payment, /batch or /cdc; time passes; an uploa
 the failing schedule is printed."""
 
 import os
-import random
 from decimal import Decimal
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
-from .test_sync_invoice_interleavings import TestSyncInvoiceInterleavings
-from .test_sync_invoices import MUTE, dec
+from . import test_sync_invoice_interleavings as invoice_interleavings  # the module: its test runs there only
+from .test_sync_invoices import dec
 
 SCHEDULES = int(os.environ.get("QBO_PAYMENT_SCHEDULES", 4))
 STEPS = int(os.environ.get("QBO_PAYMENT_STEPS", 24))
@@ -29,7 +27,7 @@ def receivable(moves):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncPaymentInterleavings(TestSyncInvoiceInterleavings):
+class TestSyncPaymentInterleavings(invoice_interleavings.TestSyncInvoiceInterleavings):
 
     def setUp(self):
         super().setUp()
@@ -55,12 +53,13 @@ class TestSyncPaymentInterleavings(TestSyncInvoiceInterleavings):
                 {"amount": amount, "journal_id": self.bank.id})._create_payments()
 
     def odoo_unpay(self, rng):
-        payment = self.pick_payment(rng, lambda p: p.state in ("in_process", "paid") and p.reconciled_invoice_ids)
+        payment = self.pick(rng, lambda p: p.state in ("in_process", "paid") and p.reconciled_invoice_ids,
+                            self.payments)
         if payment:
             receivable(payment.move_id).remove_move_reconcile()
 
     def odoo_cancel_payment(self, rng):
-        payment = self.pick_payment(rng, lambda p: p.state in ("in_process", "paid"))
+        payment = self.pick(rng, lambda p: p.state in ("in_process", "paid"), self.payments)
         if payment:
             payment.action_cancel()
 
@@ -77,42 +76,18 @@ class TestSyncPaymentInterleavings(TestSyncInvoiceInterleavings):
         if rows:
             self.control.user_end("Payment", rng.choice(rows)["Id"], how)
 
-    def fault(self, rng):
-        kind = rng.choice(("slow", "500", "429", "drop"))
-        self.control.fault(kind, match=rng.choice(("/payment", "/batch", "/cdc")), delay=1.5)
+    fault_paths = ("/payment", "/batch", "/cdc")
 
-    def pick_payment(self, rng, condition):
-        candidates = [payment for payment in self.payments if condition(payment)]
-        return rng.choice(candidates) if candidates else None
-
-    def run_schedule(self, rng):
-        steps = []
-        for _ in range(STEPS):
-            name = rng.choices(("post", "pay", "unpay", "cancel", "qbo_pay", "void", "delete", "memo", "fault",
-                                "time", "push", "pull"), (2, 4, 1, 1, 3, 1, 1, 1, 2, 1, 4, 4))[0]
-            steps.append(name)
-            if name == "post":
-                self.odoo_post(rng)
-            elif name == "pay":
-                self.odoo_pay(rng)
-            elif name == "unpay":
-                self.odoo_unpay(rng)
-            elif name == "cancel":
-                self.odoo_cancel_payment(rng)
-            elif name == "qbo_pay":
-                self.qbo_pay(rng)
-            elif name in ("void", "delete"):
-                self.qbo_end_payment(rng, name)
-            elif name == "memo":
-                self.qbo_change(rng, "memo")
-            elif name == "fault":
-                self.fault(rng)
-            elif name == "time":
-                self.make_retries_due()
-            else:
-                with mute_logger(*MUTE):
-                    getattr(self, name)()
-        return steps
+    def actions(self):
+        parent = super().actions()
+        return {
+            "post": (2, self.odoo_post), "pay": (4, self.odoo_pay), "unpay": (1, self.odoo_unpay),
+            "cancel": (1, self.odoo_cancel_payment), "qbo_pay": (3, self.qbo_pay),
+            "void": (1, lambda rng: self.qbo_end_payment(rng, "void")),
+            "delete": (1, lambda rng: self.qbo_end_payment(rng, "delete")),
+            "memo": (1, parent["memo"][1]),
+            **{name: parent[name] for name in ("fault", "time", "push", "pull")},
+        }
 
     def check(self, steps):
         where = "schedule: %s" % " ".join(steps)
@@ -145,25 +120,12 @@ class TestSyncPaymentInterleavings(TestSyncInvoiceInterleavings):
             self.assertEqual(dec(move.amount_residual), dec(data["Balance"]),
                              "%s: open amounts differ; %s" % (move.name, where))
 
-    def test_random_schedules(self):
-        for index in range(SCHEDULES):
-            rng = random.Random(SEED + index)
-            with self.subTest(schedule=index), self.env.cr.savepoint() as savepoint:
-                self.control.reset()
-                self.control.consent("approve")
-                self._connect()
-                self.connection.write({"product_direction": "both", "invoice_direction": "both",
-                                       "payment_direction": "both", "import_history": True,
-                                       "qbo_accounts_read": False, "qbo_pull_watermark": False})
-                self.Binding.search([("connection_id", "=", self.connection.id)]).unlink()
-                self.env["qbo.tax.map"].search([]).unlink()
-                self.env["qbo.tax.code"].search([]).unlink()
-                self.moves, self.payments, self.recorded = [], self.env["account.payment"], {}
-                self.push()
-                for _ in range(3):
-                    self.odoo_post(rng)
-                steps = self.run_schedule(rng)
-                self.settle()
-                self.check(steps)
-                savepoint.rollback()
-            self.env.invalidate_all()
+    schedules, seed, steps = SCHEDULES, SEED, STEPS
+    directions = {**invoice_interleavings.TestSyncInvoiceInterleavings.directions, "payment_direction": "both"}
+
+    def start_schedule(self, rng):
+        result = super().start_schedule(rng)
+        self.payments, self.recorded = self.env["account.payment"], {}
+        for _ in range(3):
+            self.odoo_post(rng)
+        return result

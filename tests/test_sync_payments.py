@@ -67,6 +67,7 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
             data = self.qbo(move)
             self.assertEqual(dec(move.amount_residual), dec(data["Balance"]), move.name)
             self.assertEqual(dec(move.qbo_balance), dec(data["Balance"]), "%s: the QuickBooks tab" % move.name)
+            self.assertEqual(dec(move.qbo_amount_paid), dec(data["TotalAmt"]) - dec(data["Balance"]))
         partner = moves[0].commercial_partner_id
         customer = self.control.user_read("Customer", partner.qbo_id, realm=self.connection.realm_id)
         self.env.invalidate_all()
