@@ -7,6 +7,7 @@ from . import (
     test_mapper_invoice,
     test_mapper_item,
     test_mapper_partner,
+    test_mapper_payment,
     test_oauth_http,
     test_qbo_client,
     test_qbo_client_api,
