@@ -6,7 +6,9 @@ UPDATE qbo_connection
        access_token_expires_at = NULL,
        refresh_token_expires_at = NULL,
        refresh_token_hard_expires_at = NULL,
-       state = CASE WHEN state = 'not_connected' THEN state ELSE 'disconnected' END;
+       state = CASE WHEN state = 'not_connected' THEN state ELSE 'disconnected' END,
+       -- nor write to customers: the first-paid automation sends e-mails (review requests)
+       first_paid_enabled = false;
 -- The Intuit app's secret and the webhook verifier token are secrets too: a copy gets new ones
 -- from an administrator if it is ever to talk to QuickBooks (a sandbox app, say).
 DELETE FROM ir_config_parameter

@@ -193,6 +193,7 @@ class TestConnection(QBOFakeServerMixin, TransactionCase):
 
     def test_neutralize_blanks_tokens(self):
         self._connect()
+        self.connection.first_paid_enabled = True
         self.env.flush_all()
         self.cr.execute(NEUTRALIZE_SQL.read_text())
         self.connection.invalidate_recordset()
@@ -200,6 +201,7 @@ class TestConnection(QBOFakeServerMixin, TransactionCase):
         self.assertEqual(connection.state, "disconnected")
         self.assertFalse(connection.access_token or connection.refresh_token)
         self.assertFalse(connection.refresh_token_expires_at)
+        self.assertFalse(connection.first_paid_enabled, "a copy sends no review request")
 
     def test_wizard_saves_preferences(self):
         wizard = self.env["qbo.setup.wizard"].create({
