@@ -61,6 +61,8 @@ class QboJournalMap(models.Model):
         help="The payment method a payment of this journal has in QuickBooks (Cash, Check...); none: QuickBooks "
              "leaves it empty. A QuickBooks payment comes down in the journal of its deposit account.")
 
+    _sql_constraints = [("journal_uniq", "unique(connection_id, journal_id)", "A journal is mapped once.")]
+
 
 class QboPaymentMethod(models.Model):
     _name = "qbo.payment.method"
@@ -73,5 +75,3 @@ class QboPaymentMethod(models.Model):
     active = fields.Boolean(default=True)
 
     _sql_constraints = [("qbo_uniq", "unique(connection_id, qbo_id)", "A QuickBooks payment method is read once.")]
-
-    _sql_constraints = [("journal_uniq", "unique(connection_id, journal_id)", "A journal is mapped once.")]

@@ -55,7 +55,7 @@ def main():
         owner = {}
         for customer, invoices in payments:
             for invoice in invoices:
-                owner[invoice] = customers[customer]
+                owner[invoice] = customers[customer % len(customers)]
         today = date.today().isoformat()
         ids = {}
         for start in range(0, invoice_count, 30):
@@ -71,7 +71,8 @@ def main():
 
         for start in range(0, len(payments), 30):
             client.batch([{"bId": str(i), "operation": "create", "Payment": {
-                "CustomerRef": {"value": customers[customer]}, "TxnDate": today, "TotalAmt": 40 * len(invoices),
+                "CustomerRef": {"value": customers[customer % len(customers)]}, "TxnDate": today,
+                "TotalAmt": 40 * len(invoices),
                 "Line": [{"Amount": 40, "LinkedTxn": [{"TxnId": ids[k], "TxnType": "Invoice"}]} for k in invoices]}}
                 for i, (customer, invoices) in enumerate(payments[start:start + 30], start)], "pay-%s" % start)
         connection.payment_direction = "both"

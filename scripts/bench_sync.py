@@ -100,6 +100,10 @@ class Step:
             kinds[kind] = kinds.get(kind, 0) + 1
         self.kinds = kinds
         self.tokens = len(log) - len(api)
+        # At once, not only in the final table: a long run (10,000 invoices take well over an
+        # hour) that is stopped still leaves the steps it finished.
+        print(f"[bench] {self.name}: {self.seconds:.2f} s wall, {self.cpu:.2f} s cpu, {self.requests} requests, "
+              f"{self.queries} SQL, {self.peak_mb:.0f} MB peak", file=sys.stderr, flush=True)
         return False
 
 

@@ -9,6 +9,8 @@ import time
 from datetime import date
 from decimal import Decimal
 
+from psycopg2 import IntegrityError
+
 from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -102,6 +104,8 @@ class TestSyncPayments(InvoiceCaseMixin, TransactionCase):
         # The journal map, pre-filled with QuickBooks' accounts: the bank journal's payments are cheques.
         line = self.connection.journal_map_ids.filtered(lambda m: m.journal_id == self.bank)
         self.assertEqual(line.qbo_account_id.name, "Undeposited Funds")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            line.copy()  # a journal is mapped once
         line.qbo_payment_method_id = self.env["qbo.payment.method"].search([
             ("connection_id", "=", self.connection.id), ("name", "=", "Check")])
         partial = self.pay(a, 30)
