@@ -26,6 +26,7 @@ from . import (
     test_sync_orderings,
     test_sync_parent_cycle,
     test_sync_partner_fields,
+    test_sync_payment_interleavings,
     test_sync_payments,
     test_sync_products,
     test_sync_pull,
