@@ -288,7 +288,7 @@ class _DocumentAdapter(QBOAdapter):
         move.write({"qbo_total": float(remote["total"]), "qbo_total_tax": float(remote["total_tax"]),
                     "qbo_balance": float(remote["balance"]), "qbo_totals_differ": differ,
                     **({"qbo_doc_number": remote["doc_number"]} if remote["doc_number"] else {})})
-        if not remote["voided"] and move.state == "posted":
+        if self.connection.first_paid_enabled and not remote["voided"] and move.state == "posted":
             move._qbo_balance_paid()
         if not differ:
             return None

@@ -121,6 +121,9 @@ class PaymentAdapter(QBOAdapter):
     def _credit_applications(self, payment, invoices):
         """The credit memos QuickBooks said this payment uses (the binding's last version) that
         are still reconciled in Odoo with its invoices: [(credit note, amount)]."""
+        refunds = receivable_lines(invoices).matched_credit_ids.credit_move_id.move_id
+        if not any(refunds.mapped("qbo_credit_by_payment")):
+            return []  # only a downloaded payment uses credit memos: no binding to read
         binding = payment._qbo_binding(self.connection, self.entity)
         said = [(txn, amount) for kind, txn, amount in
                 payment_mapper.payment_values(binding.qbo_payload or {})["applied"] if kind == "CreditMemo"]
@@ -177,6 +180,7 @@ class PaymentAdapter(QBOAdapter):
             pairs += self._invoice_shares(invoices, credits)
         currency = payment.currency_id
         journal_accounts, _to_odoo = self.connection._qbo_journal_maps()
+        deposit_account, method = journal_accounts.get(payment.journal_id.id, (None, None))
         return {
             "customer": customer.get(payment.partner_id.commercial_partner_id.id),
             "txn_date": payment.date and payment.date.isoformat(),
@@ -185,8 +189,8 @@ class PaymentAdapter(QBOAdapter):
             "exchange_rate": self._rate(payment),
             "number": payment.name or None,
             "memo": payment.memo or None,
-            "deposit_account": journal_accounts.get(payment.journal_id.id, (None, None))[0],
-            "method": journal_accounts.get(payment.journal_id.id, (None, None))[1],
+            "deposit_account": deposit_account,
+            "method": method,
             "applied": payment_mapper.applied_lines(pairs),
             "voided": payment.state in ("canceled", "rejected"),
         }
