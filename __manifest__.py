@@ -21,6 +21,7 @@
         "views/product_views.xml",
         "views/account_move_views.xml",
         "views/account_payment_views.xml",
+        "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/qbo_setup_wizard_views.xml",
         "wizards/qbo_reset_wizard_views.xml",

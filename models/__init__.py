@@ -33,3 +33,7 @@ from . import (
     qbo_adapter_sales_receipt,
     qbo_first_paid,
 )
+
+# isort: split
+# Quotations: the stage map is qbo.connection.owned (qbo_account); the adapter reads sale_order.
+from . import qbo_adapter_estimate, sale_order

@@ -8,18 +8,17 @@ compared (``check_synced``): a difference shows as "totals differ" with both fig
 documents get QuickBooks' tax to the cent (Odoo's tax lines are set to it when its rounding
 differs)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from odoo import Command
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL
 
 from ..utils.mappers import invoice as invoice_mapper
 from ..utils.mappers.common import MappingError, first_email, html_to_text
-from .qbo_adapter import TRANSACTION, QBOAdapter, register
+from .qbo_adapter import register
+from .qbo_sales_document import SalesDocumentAdapter
 from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
-from .qbo_tax_maps import TaxMaps
 
-CENT = Decimal("0.01")
 # The account.move fields whose change is uploaded (lines change only in draft: the posting
 # that follows changes the state).
 MOVE_FIELDS = frozenset({"state", "invoice_date", "invoice_date_due", "partner_id", "narration",
@@ -48,31 +47,14 @@ def paid_at_once(move):
         c.origin_payment_id and c.origin_payment_id.date == move.invoice_date for c in counterparts)
 
 
-class _DocumentAdapter(QBOAdapter):
+class _DocumentAdapter(SalesDocumentAdapter):
     """What Invoice and CreditMemo share: everything but the move type."""
 
     model = "account.move"
-    kind = TRANSACTION
-    depends = ("Customer", "Item")
+    depends = ("Customer", "Item", "Estimate")
     flagged_by = {"account.move": MOVE_FIELDS}
     direction_field = "invoice_direction"
-    match_on_first_link = False
-    name_field = "DocNumber"
     move_type = None
-
-    def __init__(self, connection):
-        super().__init__(connection)
-        self._maps = None
-
-    @property
-    def maps(self):
-        """The tax codes and map, read once for this adapter's run."""
-        if self._maps is None:
-            self._maps = TaxMaps(self.connection)
-        return self._maps
-
-    def prepare(self, job):
-        self.connection._qbo_accounts_ready(job)
 
     # -- which records -----------------------------------------------------------------------------
     def handles(self, record):
@@ -80,10 +62,6 @@ class _DocumentAdapter(QBOAdapter):
 
     def domain(self):
         return [("company_id", "=", self.connection.company_id.id), ("move_type", "=", self.move_type)]
-
-    def _dated_in(self, move):
-        start = self.history_start()
-        return not start or (move.invoice_date and move.invoice_date >= start)
 
     def in_scope(self, records, matching=False):
         """Posted documents of the company dated from the start date (all with "import
@@ -95,7 +73,8 @@ class _DocumentAdapter(QBOAdapter):
         linked = set(self.linked_qbo_ids(self.model, records.ids, self.entity))
         receipts = self.receipt_ids(records)
         return records.filtered(lambda m: m.company_id == company and m.move_type == self.move_type and (
-            m.id in linked or (m.state == "posted" and self._dated_in(m))) and self._receipt(m.id in receipts))
+            m.id in linked or (m.state == "posted" and self._dated_in(m.invoice_date)))
+            and self._receipt(m.id in receipts))
 
     def _receipt(self, is_receipt):
         """Whether this adapter takes a customer invoice that is (or is not) a sales receipt."""
@@ -123,25 +102,33 @@ class _DocumentAdapter(QBOAdapter):
         start = self.history_start()
         return self.domain() + [("state", "=", "posted")] + ([("invoice_date", ">=", start)] if start else [])
 
-    def skip_remote(self, values):
-        start = self.history_start()
-        return bool(start and values.get("txn_date") and values["txn_date"] < start.isoformat())
-
     # -- dependencies ----------------------------------------------------------------------------
     def dependencies(self, record):
-        products = record.invoice_line_ids.product_id
-        return [("Customer", record.commercial_partner_id)] + [("Item", product) for product in products]
+        return [("Customer", record.commercial_partner_id)] + self.product_dependencies(
+            record.invoice_line_ids.product_id) + [("Estimate", order) for order in self._orders(record)]
+
+    def _orders(self, move):
+        """The quotations the document was made from that QuickBooks has, or will have (the
+        estimate sync uploads them): its LinkedTxn."""
+        orders = self._quoted_orders(move)
+        if not orders:
+            return orders
+        estimates = self.connection._qbo_adapter("Estimate")
+        linked = set(self.linked_qbo_ids("sale.order", orders.ids, "Estimate"))
+        uploads = estimates.direction() in ("odoo_to_qbo", "both")
+        return orders.filtered(lambda o: o.id in linked or (uploads and o in estimates.in_scope(o)))
+
+    @staticmethod
+    def _quoted_orders(move):
+        """The orders whose quoted lines the document invoices (a down payment alone is no
+        conversion of the estimate: QuickBooks would close it)."""
+        return move.invoice_line_ids.sale_line_ids.filtered(lambda line: not line.is_downpayment).order_id
 
     def references(self, data):
-        refs = [("Customer", str(data["CustomerRef"]["value"]))] if (data.get("CustomerRef") or {}).get("value") \
-            else []
-        for line in data.get("Line") or []:
-            item = ((line.get("SalesItemLineDetail") or {}).get("ItemRef") or {}).get("value")
-            if item and str(item).isdigit():
-                refs.append(("Item", str(item)))
-        return refs
+        return super().references(data) + [
+            ("Estimate", str(link["TxnId"])) for link in data.get("LinkedTxn") or []
+            if link.get("TxnType") == "Estimate" and link.get("TxnId")]
 
-    # -- Odoo → values -----------------------------------------------------------------------------
     def push_action(self, record, binding):
         voided = binding.qbo_payload and invoice_mapper.is_voided(binding.qbo_payload)
         if record.state == "cancel":
@@ -152,48 +139,29 @@ class _DocumentAdapter(QBOAdapter):
             return "wait", self.env._("Reset to draft in Odoo: QuickBooks is updated when it is posted again.")
         return "send", None
 
+    def line_rows(self, move):
+        rows = []
+        for line in move.invoice_line_ids.sorted(lambda line: (line.sequence, line.id)):
+            if line.display_type in ("line_section", "line_note"):
+                rows.append({"text": line.name})
+            elif line.display_type == "product":
+                rows.append({"product": line.product_id, "name": line.name, "qty": line.quantity,
+                             "price_unit": line.price_unit, "discount": line.discount, "taxes": line.tax_ids,
+                             "subtotal": line.price_subtotal, "total": line.price_total})
+        return rows
+
+    def _tax_lines(self, move):
+        """{TaxRate Id: Odoo's amount} of the document's tax lines (outside the US)."""
+        sign = -1 if move.is_inbound() else 1
+        return self.rate_amounts([(line.tax_line_id, line.group_tax_id, line.amount_currency * sign)
+                                  for line in move.line_ids.filtered("tax_line_id")])
+
     def local_values(self, record):
         move = record.with_context(lang=self.connection.partner_lang)
-        maps, currency = self.maps, move.currency_id
+        currency = move.currency_id
         customer = self.linked_qbo_ids("res.partner", move.commercial_partner_id.ids)
-        products = self.linked_qbo_ids("product.product", move.invoice_line_ids.product_id.ids)
-        items = move.invoice_line_ids.sorted(lambda line: (line.sequence, line.id))
-        discount = self._document_discount(move, items.filtered(lambda line: line.display_type == "product"))
-        lines, us_codes = [], set()
-        for line in items:
-            if line.display_type in ("line_section", "line_note"):
-                lines.append({"item": None, "description": line.name or "", "amount": None})
-                continue
-            if line.display_type != "product":
-                continue
-            qty, amount = _dec(line.quantity), _dec(currency.round(line.price_subtotal)).quantize(CENT)
-            description = line.name or ""
-            if discount:
-                amount = self._gross(line)
-            elif line.discount:
-                description = self.env._("%(description)s (discount %(discount)s%%)", description=description,
-                                         discount=("%f" % line.discount).rstrip("0").rstrip("."))
-            code = None
-            if line.tax_ids:
-                code = maps.code_of(line.tax_ids)
-                if code is None:
-                    unmapped = line.tax_ids.filtered(lambda t: t.id not in maps.to_code) or line.tax_ids
-                    raise MappingError("unmapped_tax", tax=", ".join(unmapped.mapped("name")))
-                us_codes.add(code)
-            lines.append({
-                "item": products.get(line.product_id.id), "description": description, "qty": qty,
-                "unit_price": (amount / qty).quantize(invoice_mapper.UNIT_PRICE_PLACES).normalize() if qty
-                else _dec(line.price_unit),
-                "amount": amount,
-                "tax_code": ("TAX" if code else "NON") if maps.us else (code or self._zero_code()),
-                "gross": _dec(currency.round(line.price_total)).quantize(CENT)
-                if any(line.tax_ids.mapped("price_include")) else None})
-        if discount:
-            percent, amount = discount
-            lines.append({"item": None, "description": invoice_mapper.discount_label(percent), "qty": Decimal(1),
-                          "unit_price": -amount, "amount": -amount, "percent": percent, "discount": True,
-                          "tax_code": "TAX", "gross": None})
-        values = {
+        estimates = self.linked_qbo_ids("sale.order", self._quoted_orders(move).ids, "Estimate")
+        return {
             "customer": customer.get(move.commercial_partner_id.id),
             "doc_number": move.qbo_doc_number or (move.name if self.connection.use_odoo_invoice_numbers
                                                   and move.name and move.name != "/" else None),
@@ -206,96 +174,27 @@ class _DocumentAdapter(QBOAdapter):
             if currency != move.company_currency_id and move.invoice_currency_rate else None,
             "bill_email": first_email(move.partner_id.email) or None,
             "memo": html_to_text(move.narration) or None,
-            "lines": tuple(lines),
-            "total_tax": _dec(currency.round(move.amount_tax)).quantize(CENT),
+            "estimates": invoice_mapper.id_tuple(estimates.values()) if self.entity == "Invoice" else (),
             "voided": move.state == "cancel",
+            **self.sales_values(self.line_rows(move), currency, any(move.invoice_line_ids.tax_ids.mapped(
+                "price_include")), move.amount_tax, lambda: self._tax_lines(move)),
         }
-        if maps.us:
-            if len(us_codes) > 1:
-                raise MappingError("us_one_rate", taxes=", ".join(
-                    sorted(maps.codes.get(code, {}).get("name", code) for code in us_codes)))
-            values["tax_code"] = next(iter(us_codes), None)
-        else:
-            values["global_tax"] = "TaxInclusive" if any(
-                move.invoice_line_ids.tax_ids.mapped("price_include")) else "TaxExcluded"
-            values["tax_lines"] = self._tax_lines(move)
-        return values
-
-    def _gross(self, line):
-        """A line's amount before its discount, as QuickBooks rounds it."""
-        return (_dec(line.quantity) * _dec(line.price_unit)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-    def _document_discount(self, move, lines):
-        """(rate, amount) when every line has the same discount and QuickBooks' document discount
-        (the company allowing discounts) comes to Odoo's amount to the cent, else None: the lines
-        then carry their own discounts."""
-        rates = set(lines.mapped("discount"))
-        if len(rates) != 1 or not next(iter(rates)) or any(lines.tax_ids.mapped("price_include")) \
-                or not (self.connection.qbo_sales_prefs or {}).get("AllowDiscount"):
-            return None
-        percent = _dec(next(iter(rates))).normalize()
-        gross = sum((self._gross(line) for line in lines), Decimal(0))
-        net = sum((_dec(move.currency_id.round(line.price_subtotal)).quantize(CENT) for line in lines), Decimal(0))
-        if (gross * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP) != gross - net:
-            return None
-        return percent, gross - net
-
-    def _zero_code(self):
-        if not self.maps.zero_code:
-            raise MappingError("no_exempt_code")
-        return self.maps.zero_code
-
-    def _tax_lines(self, move):
-        """{TaxRate Id: Odoo's amount} of the document's tax lines (outside the US)."""
-        sign = -1 if move.is_inbound() else 1
-        out = {}
-        for line in move.line_ids.filtered("tax_line_id"):
-            tax = line.group_tax_id or line.tax_line_id
-            code = self.maps.to_code.get(tax.id)
-            if code is None:
-                raise MappingError("unmapped_tax", tax=tax.name)
-            rate = self.maps.rate_of(line.tax_line_id, code)
-            out[rate] = out.get(rate, Decimal(0)) + _dec(line.amount_currency * sign)
-        return {rate: amount.quantize(CENT) for rate, amount in out.items()}
-
-    def _term_id(self, term):
-        if not term:
-            return None
-        name = term.with_context(lang="en_US").name.casefold()
-        return next((qbo_id for qbo_id, (qbo_name, _days) in (self.connection.qbo_terms or {}).items()
-                     if (qbo_name or "").casefold() == name), None)
-
-    def values_payload(self, values, binding):
-        return invoice_mapper.document_payload(values, self.maps.us)
-
-    def changed_fields(self, old_payload, new_payload):
-        return invoice_mapper.changed_fields(old_payload, new_payload)
-
-    def pull_changes(self, current, pulled):
-        changes = invoice_mapper.pull_changes(current, pulled, self.maps.us)
-        if "term" in changes and not current.get("term"):
-            del changes["term"]  # a QuickBooks term Odoo has no counterpart of: QuickBooks' stands
-        return changes
 
     def check_synced(self, record, data):
         """QuickBooks' figures kept on the document; its total and tax compared with Odoo's."""
         remote = invoice_mapper.document_values(data)
         move = record.with_context(**{NO_PUSH: True})
         currency = move.currency_id
-        differ = not remote["voided"] and move.state != "cancel" and (
-            currency.compare_amounts(move.amount_total, float(remote["total"])) != 0
-            or currency.compare_amounts(move.amount_tax, float(remote["total_tax"])) != 0)
+        message = not remote["voided"] and move.state != "cancel" and self.totals_message(
+            currency, move.amount_total, move.amount_tax, remote)
         move.write({"qbo_total": float(remote["total"]), "qbo_total_tax": float(remote["total_tax"]),
-                    "qbo_balance": float(remote["balance"]), "qbo_totals_differ": differ,
+                    "qbo_balance": float(remote["balance"]), "qbo_totals_differ": bool(message),
                     **({"qbo_doc_number": remote["doc_number"]} if remote["doc_number"] else {})})
         if self.connection.first_paid_enabled and not remote["voided"] and move.state == "posted":
             move._qbo_balance_paid()
-        if not differ:
-            return None
-        return self.env._(
-            "Totals differ: Odoo %(odoo_total)s (tax %(odoo_tax)s), QuickBooks %(qbo_total)s (tax %(qbo_tax)s).",
-            odoo_total=currency.format(move.amount_total), odoo_tax=currency.format(move.amount_tax),
-            qbo_total=currency.format(float(remote["total"])), qbo_tax=currency.format(float(remote["total_tax"])))
+        if not remote["voided"] and move.state == "posted":
+            self._orders_invoiced(move)
+        return message or None
 
     def push_note(self, record, data):
         return None
@@ -308,38 +207,48 @@ class _DocumentAdapter(QBOAdapter):
         return self.connection.sale_journal_id or self.env["account.journal"].search([
             ("type", "=", "sale"), ("company_id", "=", self.connection.company_id.id)], limit=1)
 
-    def _line_commands(self, values, products):
+    def _line_commands(self, values):
         """invoice_line_ids commands of mapper values (lines replaced as a whole)."""
-        maps, commands = self.maps, [Command.clear()]
-        Tax = self.env["account.tax"]
-        for line in values["lines"]:
-            if line.get("amount") is None:
-                commands.append(Command.create({"display_type": "line_note", "name": line["description"] or "-"}))
+        commands = [Command.clear()]
+        for kind, vals in self.line_vals(values):
+            if kind == "note":
+                commands.append(Command.create({"display_type": "line_note", "name": vals}))
                 continue
-            code = line.get("tax_code")
-            if maps.us:
-                code = values.get("tax_code") if code == "TAX" else None
-            elif line.get("discount"):
-                code = None  # spread over the rates in QuickBooks: Odoo's tax is set to QuickBooks' below
-            tax = Tax
-            if code and code not in ("NON",):
-                tax = Tax.browse(maps.to_tax.get(code))
-                if not tax and not (not maps.us and code == maps.zero_code):
-                    raise MappingError("unmapped_qbo_tax", tax_code=maps.codes.get(code, {}).get("name", code))
-            qty, price, amount = _dec(line["qty"]), _dec(line["unit_price"]), _dec(line["amount"])
-            name = line["description"]
-            if (qty * price).quantize(CENT) != amount.quantize(CENT) or \
-                    float_compare(float(price), round(float(price), 2), precision_digits=7):
-                # Odoo's unit prices have the product price precision: the amount is kept exact.
-                name = "%s (%s × %s)" % (name or "", qty.normalize(), price.normalize())
-                qty, price = Decimal(1), amount
-            vals = {"name": name or False, "quantity": float(qty), "price_unit": float(price), "discount": 0,
-                    "tax_ids": [Command.set(tax.ids)]}
-            product_id = products.get(line.get("item"))
-            if product_id:
-                vals["product_id"] = product_id
-            commands.append(Command.create(vals))
+            commands.append(Command.create({
+                "name": vals["name"], "quantity": vals["quantity"], "price_unit": vals["price_unit"], "discount": 0,
+                "tax_ids": [Command.set(vals["taxes"].ids)],
+                **({"product_id": vals["product_id"]} if vals["product_id"] else {})}))
         return commands
+
+    def pull_changes(self, current, pulled):
+        changes = super().pull_changes(current, pulled)
+        if "estimates" in changes:  # only the estimates Odoo has can be linked
+            known = invoice_mapper.id_tuple(self.linked_records("sale.order", changes["estimates"], "Estimate"))
+            if known == tuple(current.get("estimates") or ()):
+                del changes["estimates"]
+            else:
+                changes["estimates"] = known
+        return changes
+
+    def _link_orders(self, move, estimate_ids):
+        """Link the lines of a document made from QuickBooks estimates to the lines of their
+        orders (same product, in order), as Odoo's own invoicing of an order does: the order
+        then counts it as invoiced."""
+        order_ids = self.linked_records("sale.order", list(estimate_ids or ()), "Estimate").values()
+        free = self.env["sale.order"].browse(order_ids).order_line.filtered(
+            lambda line: not line.display_type and not line.is_downpayment)
+        for line in move.invoice_line_ids.filtered(lambda line: line.display_type == "product"
+                                                   and not line.sale_line_ids):
+            match = free.filtered(lambda order_line, product=line.product_id: order_line.product_id == product)[:1]
+            if match:
+                line.sale_line_ids = [Command.link(match.id)]
+                free -= match
+
+    def _orders_invoiced(self, move):
+        """An invoice or credit note of synced quotations: their opportunities are won."""
+        orders = move.invoice_line_ids.sale_line_ids.order_id
+        if orders:
+            orders._qbo_set_stage(self.connection, "won")
 
     def _partner_id(self, values):
         """The Odoo customer of mapper values, or None when not in Odoo yet."""
@@ -352,12 +261,11 @@ class _DocumentAdapter(QBOAdapter):
             return None
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", values.get("currency"))], limit=1)
-        items = [line["item"] for line in values["lines"] if line.get("item")]
         vals = {
             "partner_id": partner_id, "invoice_date": values["txn_date"], "date": values["txn_date"],
             "invoice_date_due": values["due_date"], "invoice_payment_term_id": False,
             "narration": values.get("memo") or False, "qbo_doc_number": values.get("doc_number") or False,
-            "invoice_line_ids": self._line_commands(values, self.linked_records("product.product", items)),
+            "invoice_line_ids": self._line_commands(values),
         }
         if currency:
             vals["currency_id"] = currency.id
@@ -394,6 +302,9 @@ class _DocumentAdapter(QBOAdapter):
                     to_post |= move
         to_post.action_post()
         to_cancel.button_cancel()
+        for move, values in zip(results, values_list, strict=True):
+            if move and values.get("estimates"):
+                self._link_orders(move, values["estimates"])
         return results
 
     def apply_remote_values(self, record, values):
@@ -415,6 +326,8 @@ class _DocumentAdapter(QBOAdapter):
             self._set_tax(move, full.get("total_tax"))
             if was_posted:
                 move.action_post()
+        if values.get("estimates"):
+            self._link_orders(move, values["estimates"])
         other = {}
         if "doc_number" in values:
             other["qbo_doc_number"] = values["doc_number"] or False

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from ..utils.mappers import item as item_mapper
 from ..utils.mappers.common import MappingError
 from .qbo_adapter import QBOAdapter, register
+from .qbo_sales_document import stand_in
 from .qbo_sync_mixin import NO_PUSH, QBODependencyPending
 from .qbo_tax_maps import TaxMaps
 
@@ -165,7 +166,7 @@ class ItemAdapter(_ItemBase):
         QuickBooks has already and those on a document this connection syncs (uploaded as its
         dependency, at the latest with it)."""
         company = self.connection.company_id
-        records = records.filtered(lambda p: not p.company_id or p.company_id == company)
+        records = records.filtered(lambda p: not p.company_id or p.company_id == company) - stand_in(self.env)
         if self.connection.product_scope != "used" or matching or not records:
             return records
         self.env["account.move.line"].flush_model(["product_id", "move_id"])

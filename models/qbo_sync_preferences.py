@@ -24,7 +24,15 @@ class QboSyncPreferences(models.AbstractModel):
         help="Only products used on synced documents: an Odoo product goes to QuickBooks with the first synced "
              "invoice or credit note using it (QuickBooks' products all come down either way).")
     estimate_direction = fields.Selection(
-        const.DIRECTIONS, "Quotations / Estimates", required=True, default="odoo_to_qbo")
+        const.DIRECTIONS, "Quotations / Estimates", required=True, default="both")
+    estimate_drafts = fields.Boolean(
+        "Upload Draft Quotations",
+        help="Also send quotations that are neither sent by e-mail nor confirmed. Off: a quotation goes to "
+             "QuickBooks as a Pending estimate when it is sent, or as an Accepted one when it is confirmed.")
+    estimate_opportunities = fields.Boolean(
+        "Opportunities for QuickBooks Estimates", default=True,
+        help="With CRM installed: an estimate downloaded from QuickBooks gets an opportunity, whose stage follows "
+             "the estimate's status (the sales stages table).")
     invoice_direction = fields.Selection(
         const.DIRECTIONS, "Invoices and Credit Notes", required=True, default="both")
     payment_direction = fields.Selection(const.DIRECTIONS, "Payments", required=True, default="both")

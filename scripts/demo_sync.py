@@ -3,18 +3,20 @@
 Run by scripts/demo.sh after scripts/demo_connect.py:
     python3 scripts/demo_sync.py -c ODOO_CONF -d DB
 
-Downloads every QuickBooks customer, item, category, invoice, credit memo, payment and sales receipt (a full import
-of the seeded company),
+Downloads every QuickBooks customer, item, category, estimate, invoice, credit memo, payment and sales receipt (a
+full import of the seeded company),
 then "Upload all" (`action_qbo_upload_all`) sends Odoo's demo customers, contacts, products and
 categories, until nothing waits. Prints `synced downloaded=<n> uploaded=<n> linked=<n> errors=<n>
 bindings=<n> qbo_objects=<n> qbo_customer=<n> qbo_category=<n> qbo_item=<n>` and exits 0 when
 every QuickBooks object of each synced entity is linked to exactly one Odoo record, no upload
 failed and every synced document's open amount is QuickBooks' Balance to the cent (printed as
-`balances documents=<n> payments=<n> sales_receipts=<n> differ=<n>`); otherwise says why and exits 1.
+`balances documents=<n> payments=<n> sales_receipts=<n> differ=<n>`), then the estimates by status and, with CRM,
+their opportunities by stage; otherwise says why and exits 1.
 """
 
 import argparse
 import sys
+from collections import Counter
 
 # Upload runs take bounded chunks (as the cron does); the demo has a few dozen partners.
 MAX_PUSH_RUNS = 20
@@ -101,6 +103,14 @@ def main():
         print(f"balances documents={len(bindings.filtered(lambda b: b.qbo_entity in ('Invoice', 'CreditMemo')))} "
               f"payments={len(bindings.filtered(lambda b: b.qbo_entity == 'Payment'))} payments_up={payments_up} "
               f"sales_receipts={len(bindings.filtered(lambda b: b.qbo_entity == 'SalesReceipt'))} differ={len(differ)}")
+        # Quotations: QuickBooks' estimates by status, and (with CRM) their opportunities by stage.
+        orders = env["sale.order"].browse(bindings.filtered(lambda b: b.qbo_entity == "Estimate").mapped("res_id"))
+        print("estimates " + " ".join(f"{status}={count}" for status, count in sorted(
+            Counter(orders.mapped("qbo_estimate_status")).items())))
+        if "opportunity_id" in orders._fields:
+            leads = orders.opportunity_id.with_context(active_test=False)
+            print("opportunities " + " ".join(f"{stage.replace(' ', '_')}={count}" for stage, count in sorted(Counter(
+                lead.stage_id.name if lead.active else "Lost" for lead in leads).items())))
         if differ:
             problems.append("balances differ: " + "; ".join(differ[:5]))
         pending = bindings.filtered(lambda b: b.state != "synced")

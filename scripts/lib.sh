@@ -39,7 +39,9 @@ CONF
 if [ -z "${QBO_FIXTURES:-}" ] && [ -d "$HERE/../shared/qbo_fixtures" ]; then
   QBO_FIXTURES="$(cd "$HERE/../shared/qbo_fixtures" && pwd)"; export QBO_FIXTURES
 fi
-ADDON_DEPS="account,sale_management,contacts"
+# sale_crm is no dependency of the addon: installed beside it so that the sales-stage tests and
+# the demo's opportunities run (without it, nothing of the stages shows).
+ADDON_DEPS="account,sale_management,contacts,sale_crm"
 
 odoo() { "$PY" "$ODOO_BIN" -c "$ODOO_CONF" "$@"; }
 

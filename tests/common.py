@@ -50,7 +50,8 @@ class QBOFakeServerMixin(FakeServerMixin):
         cls.connection = cls.env["qbo.connection"]._qbo_for_company(cls.env.company, create=True)
         # Customers only, unless a test turns another entity on (its own tests do).
         cls.connection.write({"environment": "custom", "custom_base_url": cls.fake.url, "product_direction": "off",
-                               "invoice_direction": "off", "payment_direction": "off"})
+                               "invoice_direction": "off", "payment_direction": "off",
+                               "estimate_direction": "off"})
 
     def setUp(self):
         super().setUp()

@@ -59,6 +59,7 @@ MESSAGES = {
     "over_applied": "The payment applies %(applied)s to invoices but is only %(total)s.",
     "locked_document": "%(name)s changed in QuickBooks, but Odoo cannot change it (paid, reconciled or locked): "
                        "apply the change in Odoo by hand, or undo it in QuickBooks.",
+    "unknown_currency": "The currency %(currency)s is not in Odoo: activate it in Accounting's settings.",
     "no_account": "No QuickBooks %(kind)s account: map the product's Odoo account, or choose a default one, "
                   "in the QuickBooks connection's Accounts tab.",
 }

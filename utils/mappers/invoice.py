@@ -9,7 +9,8 @@ outside multi-currency), ``bill_email``, ``memo`` (CustomerMemo), ``lines`` (tup
 ``amount`` (net of tax), ``tax_code``, ``gross`` (tax-inclusive amount, or None); a text line
 has ``item`` None and ``amount`` None), ``tax_code`` (US: the document's TxnTaxCodeRef),
 ``tax_lines`` ({TaxRate Id: amount}, outside the US), ``total_tax``, ``global_tax`` (outside
-the US: TaxExcluded, TaxInclusive), ``voided``; read only: ``total``, ``balance``.
+the US: TaxExcluded, TaxInclusive), ``estimates`` (an invoice's: the Estimate Ids it was made
+from, its LinkedTxn), ``voided``; read only: ``total``, ``balance``.
 
 Decisions:
 
@@ -100,6 +101,7 @@ def document_payload(values, us):
         "Line": [line_payload(line) for line in lines],
         # A document discount (one rate on every line) lowers the taxable amount, as Odoo's does.
         "ApplyTaxAfterDiscount": True if any(line.get("discount") for line in lines) else None,
+        "LinkedTxn": estimate_links(values.get("estimates")) or None,
     }
     total_tax = values.get("total_tax") or Decimal(0)
     if us:
@@ -112,6 +114,21 @@ def document_payload(values, us):
              "TaxLineDetail": {"TaxRateRef": {"value": rate}, "PercentBased": True}}
             for rate, amount in sorted((values.get("tax_lines") or {}).items())]}
     return {key: value for key, value in payload.items() if value is not None}
+
+
+def estimate_links(estimate_ids):
+    return [{"TxnId": str(estimate_id), "TxnType": "Estimate"} for estimate_id in estimate_ids or ()]
+
+
+def linked_estimates(data):
+    """The Ids of the estimates a document was made from (its LinkedTxn also names payments)."""
+    return id_tuple(link["TxnId"] for link in data.get("LinkedTxn") or []
+                    if link.get("TxnType") == "Estimate" and link.get("TxnId"))
+
+
+def id_tuple(qbo_ids):
+    """QuickBooks Ids in one order (numeric strings)."""
+    return tuple(sorted({str(qbo_id) for qbo_id in qbo_ids}, key=lambda qbo_id: (len(qbo_id), qbo_id)))
 
 
 def document_values(data):
@@ -162,6 +179,7 @@ def document_values(data):
         "tax_lines": tax_lines,
         "total_tax": money(tax.get("TotalTax")) or Decimal(0),
         "global_tax": data.get("GlobalTaxCalculation"),
+        "estimates": linked_estimates(data),
         "voided": is_voided(data),
         "total": money(data.get("TotalAmt")) or Decimal(0),
         "balance": money(data.get("Balance")) or Decimal(0),
@@ -203,6 +221,8 @@ def _same(key, mine, theirs, us, total_tax):
     if key == "tax_lines":
         return {r: _cents(a) for r, a in (mine or {}).items() if a} == \
             {r: _cents(a) for r, a in (theirs or {}).items() if a}
+    if key == "estimates":
+        return tuple(mine or ()) == tuple(theirs or ())
     if key == "exchange_rate":
         return mine is None or theirs is None or mine == theirs
     if key == "doc_number":  # QuickBooks numbers what Odoo does not
@@ -220,11 +240,14 @@ def pull_changes(current, pulled, us):
             and not _same(key, current.get(key), value, us, pulled.get("total_tax"))}
 
 
-def changed_fields(old_payload, new_payload):
+def changed_fields(old_payload, new_payload, header_fields=HEADER_FIELDS):
     """The sparse-update delta: changed header fields; the lines (with the tax) as a whole when
-    any line or the tax changed. A cleared memo or e-mail is sent empty."""
+    any line or the tax changed; the estimates an invoice was made from. A cleared memo or e-mail
+    is sent empty."""
     delta = {}
-    for field in HEADER_FIELDS:
+    if linked_estimates(old_payload) != linked_estimates(new_payload) and linked_estimates(new_payload):
+        delta["LinkedTxn"] = estimate_links(linked_estimates(new_payload))
+    for field in header_fields:
         before, after = old_payload.get(field), new_payload.get(field)
         if field == "ExchangeRate" and before is not None and after is not None and money(before) == money(after):
             continue
