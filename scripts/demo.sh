@@ -75,16 +75,16 @@ realm="${result#connected realm=}"; realm="${realm%% *}"
 [ "$row" = "connected $realm" ] \
   || { echo "[demo] ERROR: expected 'connected $realm' in qbo_connection, found '$row'" >&2; exit 1; }
 
-say "first sync both ways: QuickBooks customers, items, categories, invoices, credit memos, payments and sales receipts down; Odoo's partners, products, posted invoices and payments up"
+say "first sync both ways: QuickBooks customers, items, categories, estimates, invoices, credit memos, payments and sales receipts down; Odoo's partners, products, quotations, posted invoices and payments up"
 sync="$("$PY" "$here/scripts/demo_sync.py" -c "$ODOO_CONF" -d "$DB")"
 say "$sync"
 # Check from the database: as many links as counted, all synced, each with its QuickBooks id.
-count() { local v="${sync##*"$1"=}"; echo "${v%% *}"; }
+count() { local v="${sync##*"$1"=}"; echo "${v%%[[:space:]]*}"; }
 synced="$(psql -d "$DB" -Atc "SELECT count(*) FROM qbo_binding WHERE state = 'synced' AND qbo_id IS NOT NULL")"
 [ "$synced" = "$(count bindings)" ] && [ "$synced" = "$(count qbo_objects)" ] && [ "$(count downloaded)" -ge 50 ] \
   && [ "$(count qbo_item)" -gt 0 ] && [ "$(count qbo_category)" -gt 0 ] \
   && [ "$(count uploaded)" -gt 0 ] && [ "$(count errors)" = 0 ] \
-  && [ "$(count payments_up)" -gt 0 ] && [ "$(count differ)" = 0 ] \
+  && [ "$(count payments_up)" -gt 0 ] && [ "$(count differ)" = 0 ] && [ "$(count qbo_estimate)" -gt 0 ] \
   || { echo "[demo] ERROR: expected every QuickBooks customer, item and category linked and synced, found $synced synced links after: $sync" >&2; exit 1; }
 
 if [ -n "$check" ]; then

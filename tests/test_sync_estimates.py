@@ -4,10 +4,12 @@ the opportunity's sales stage for each status (CRM installed beside the addon), 
 the cent, and the hostile input salespeople meet (down payments, another currency, a customer
 out of scope, an estimate naming a deleted item, lines changed on an invoiced order)."""
 
+import time
 from datetime import date, timedelta
 
 from odoo import Command
 from odoo.addons.quickbooks_online.models.sale_order import crm_installed
+from odoo.addons.quickbooks_online.utils.qbo_client import PARAM_API_TIMEOUT
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -222,6 +224,44 @@ class TestSyncEstimates(InvoiceCaseMixin, TransactionCase):
         self.pull()
         self.assertEqual(order.state, "cancel")
         self.assertFalse(self.estimate_binding(order))
+
+    # -- interleavings ------------------------------------------------------------------------------
+    def test_lost_reply_while_the_download_runs_creates_nothing_twice(self):
+        """The estimate reaches QuickBooks, its reply is lost, the webhook's download runs before
+        the retry: the create is replayed first and linked; one estimate, one order."""
+        self.push()  # the customer and products
+        order = self.order([(self.service, 2, 50, self.sales_tax, 0)])
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_API_TIMEOUT, "1")
+        self.control.fault("slow", match="/estimate", delay=2)
+        with mute_logger(*MUTE):
+            self.push()
+        binding = self.estimate_binding(order)
+        self.assertTrue(binding.request_id and not binding.qbo_id, "in flight")
+        time.sleep(2.5)  # QuickBooks finishes: the estimate exists there
+        orders = self.Order.search_count([])
+        self.pull()
+        estimates = list(self.connection._qbo_api_client().query_all("Estimate"))
+        self.assertEqual([e["Id"] for e in estimates], [binding.qbo_id])
+        self.assertEqual(self.Order.search_count([]), orders, "no twin order")
+        self.make_retries_due()
+        self.push()
+        self.assertEqual(len(list(self.connection._qbo_api_client().query_all("Estimate"))), 1)
+        self.assert_same_money(order, self.qbo_estimate(order))
+
+    def test_edits_on_both_sides_between_runs(self):
+        """QuickBooks accepts the estimate while Odoo changes its validity: both changes end on
+        both sides (different fields: no conflict), and the order is confirmed once."""
+        order = self.order([(self.service, 1, 120, False, 0)])
+        self.push()
+        data = self.set_status(self.qbo_estimate(order), "Accepted", AcceptedBy="Ann Buyer")
+        order.validity_date = date.today() + timedelta(days=90)
+        self.pull()
+        self.push()
+        data = self.qbo_estimate(order)
+        self.assertEqual((data["TxnStatus"], data["ExpirationDate"], data["AcceptedBy"]),
+                         ("Accepted", order.validity_date.isoformat(), "Ann Buyer"))
+        self.assertEqual((order.state, order.qbo_accepted_by), ("sale", "Ann Buyer"))
+        self.assertEqual(self.estimate_binding(order).state, "synced")
 
     # -- hostile input -----------------------------------------------------------------------------
     def test_down_payment_lines_stay_in_odoo(self):
