@@ -91,9 +91,10 @@ class TestSyncSecondAdapter(SyncCaseMixin, TransactionCase):
 
     def test_registry_orders_by_dependencies(self):
         entities = [adapter.entity for adapter in self.connection._qbo_adapters()]
-        self.assertEqual(entities, ["Customer", "Category", "Item", "Invoice", "CreditMemo", "Payment",
+        self.assertEqual(entities, ["Customer", "Category", "Item", "Estimate", "Invoice", "CreditMemo", "Payment",
                                     "CreditApplication", "SalesReceipt", "Vendor"],
-                         "categories before their items, customers and items before documents")
+                         "categories before their items, customers and items before documents, estimates before "
+                         "the invoices made from them")
         self.assertEqual([adapter.entity for adapter in self.connection._qbo_adapters("push")],
                          ["Customer", "Vendor"], "products are off in these tests")
 
