@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "views/qbo_templates.xml",
         "views/qbo_sync_log_views.xml",
+        "views/qbo_health_views.xml",
         "views/qbo_connection_views.xml",
         "views/res_partner_views.xml",
         "views/product_views.xml",
@@ -25,6 +26,7 @@
         "views/res_config_settings_views.xml",
         "wizards/qbo_setup_wizard_views.xml",
         "wizards/qbo_reset_wizard_views.xml",
+        "wizards/qbo_reconciliation_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -37,3 +37,6 @@ from . import (
 # isort: split
 # Quotations: the stage map is qbo.connection.owned (qbo_account); the adapter reads sale_order.
 from . import qbo_adapter_estimate, sale_order
+
+# isort: split
+from . import qbo_health

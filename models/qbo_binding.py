@@ -97,6 +97,13 @@ class QboBinding(models.Model):
          "A QuickBooks object is linked to one Odoo record per connection."),
     ]
 
+    @api.depends("res_model", "res_id", "qbo_entity", "qbo_id")
+    def _compute_display_name(self):
+        for binding in self:
+            record = binding.res_id and binding.res_model in self.env and binding._qbo_record().sudo().exists()
+            binding.display_name = record.display_name if record else "%s %s" % (binding.qbo_entity,
+                                                                                 binding.qbo_id or "")
+
     def _qbo_record(self):
         """Return the Odoo record of this binding (may not exist any more)."""
         self.ensure_one()

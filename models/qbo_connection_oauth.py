@@ -1,5 +1,6 @@
 import logging
 import time
+from collections.abc import Iterator
 
 from psycopg2 import IntegrityError
 
@@ -188,11 +189,17 @@ class QboConnection(models.Model):
         """Call ``QBOClient.<method>`` with a valid token; on a refused access token, refresh
         once and retry (Intuit may end a token before its announced expiry)."""
         client = self._qbo_api_client()
+
+        def call():
+            result = getattr(client, method)(*args)
+            # query_all pages lazily: every page is read here, where a refused token is caught.
+            return list(result) if isinstance(result, Iterator) else result
+
         try:
-            return getattr(client, method)(*args)
+            return call()
         except QBOAuthError:
             client.access_token = self._qbo_refresh_tokens(force=True)
-            return getattr(client, method)(*args)
+            return call()
 
     def _qbo_reset_sync_state(self):
         """Forget what was synced (for now the last sync times); the connection stays."""

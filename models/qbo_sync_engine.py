@@ -174,6 +174,7 @@ class QboConnection(models.Model):
             run._qbo_end("stopped", failure)
         else:
             run._qbo_end("stopped" if stopped else "done", stopped or False)
+        started, requests = run.started_at, job.client.requests_sent
         if run.state == "done" and not any(job.counts.values()) and not run.log_ids:
             # Nothing happened (a download without change): no row every few minutes.
             run.unlink()
@@ -183,6 +184,7 @@ class QboConnection(models.Model):
                        "count_conflict": job.counts["conflict"], "count_skipped": job.counts["skipped"]})
         if lock():
             connection.write({"last_%s_at" % direction: fields.Datetime.now()})
+            connection._qbo_note_api_use(started, fields.Datetime.now(), requests)
         if can_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return run

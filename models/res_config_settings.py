@@ -28,6 +28,19 @@ class ResConfigSettings(models.TransientModel):
         related="qbo_connection_id.environment", string="QuickBooks Environment", groups=_MANAGER)
     qbo_product_direction = fields.Selection(
         related="qbo_connection_id.product_direction", string="QuickBooks Products", groups=_MANAGER)
+    # Health at a glance (qbo_health.py).
+    qbo_access_token_expires_at = fields.Datetime(related="qbo_connection_id.access_token_expires_at",
+                                                  groups=_MANAGER)
+    qbo_refresh_token_expires_at = fields.Datetime(related="qbo_connection_id.refresh_token_expires_at",
+                                                   groups=_MANAGER)
+    qbo_last_push_at = fields.Datetime(related="qbo_connection_id.last_push_at", groups=_MANAGER)
+    qbo_last_pull_at = fields.Datetime(related="qbo_connection_id.last_pull_at", groups=_MANAGER)
+    qbo_health_to_push = fields.Integer(related="qbo_connection_id.health_to_push", groups=_MANAGER)
+    qbo_health_waiting = fields.Integer(related="qbo_connection_id.health_waiting", groups=_MANAGER)
+    qbo_health_error = fields.Integer(related="qbo_connection_id.health_error", groups=_MANAGER)
+    qbo_health_conflict = fields.Integer(related="qbo_connection_id.health_conflict", groups=_MANAGER)
+    qbo_api_requests_hour = fields.Integer(related="qbo_connection_id.api_requests_hour", groups=_MANAGER)
+    qbo_api_peak_minute = fields.Integer(related="qbo_connection_id.api_peak_minute", groups=_MANAGER)
 
     @api.depends("company_id")
     def _compute_qbo_connection_id(self):
@@ -72,3 +85,6 @@ class ResConfigSettings(models.TransientModel):
 
     def action_qbo_download_all(self):
         return self._qbo_connection().action_qbo_download_all()
+
+    def action_qbo_open_health(self):
+        return self._qbo_connection().action_qbo_open_health()

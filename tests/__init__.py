@@ -3,6 +3,7 @@
 from . import (
     test_connection,
     test_demo,
+    test_health,
     test_install,
     test_mapper_estimate,
     test_mapper_invoice,
@@ -13,6 +14,7 @@ from . import (
     test_qbo_client,
     test_qbo_client_api,
     test_qbo_webhook,
+    test_reconciliation,
     test_security,
     test_security_rpc,
     test_sync_conflicts,

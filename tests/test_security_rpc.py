@@ -159,6 +159,7 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
         product = self.env["product.product"].create({"name": "RPC Product"})
         self.env["qbo.binding"].create({"connection_id": self.connection.id, "res_model": "product.product",
                                         "res_id": product.id, "qbo_entity": "Item", "qbo_id": "998"})
+        health = self.env["qbo.health"].search([("connection_id", "=", self.connection.id)]).ids[:1]
         conn, p, log = self.connection.ids, partner.ids, line.ids
         A, U, E = ALLOWED, ACCESS, USER_ERROR  # noqa: N806 -- a table reads better with short names
         # (model, method, ids): plain, qbo_user, manager, portal, other_company
@@ -169,6 +170,8 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
             ("product.product", "action_qbo_open_in_quickbooks", product.ids, U, A, A, U, E),
             ("product.template", "action_qbo_sync_now", product.product_tmpl_id.ids, U, U, A, U, E),
             ("qbo.connection", "action_qbo_refresh_accounts", conn, U, U, A, U, U),
+            ("qbo.connection", "action_qbo_open_health", conn, U, A, A, U, U),
+            ("qbo.health", "action_qbo_open_bindings", health, U, A, A, U, U),
             ("qbo.sync.log", "action_open_record", log, U, A, A, U, U),
             ("qbo.sync.log", "action_retry", log, U, U, A, U, U),
             ("qbo.sync.log", "action_apply_losing_version", log, U, U, A, U, U),

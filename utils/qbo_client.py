@@ -161,8 +161,10 @@ class _QuickBooks(QuickBooks):
 
     timeout = None
     last_intuit_tid = None
+    sent = 0  # API requests made (sent, whatever came back): the health block's API use
 
     def process_request(self, request_type, url, headers="", params="", data=""):
+        self.sent += 1
         headers.update({"Authorization": "Bearer " + self.session.access_token})
         path = urlsplit(url).path  # never the query string: only the path is logged
         started = time.monotonic()
@@ -238,6 +240,7 @@ class QBOClient:
         self.access_token = access_token
         self.timeout = timeout
         self._qb = self._qb_token = None
+        self._sent = 0  # requests of the python-quickbooks clients of earlier access tokens
         if environment == "custom":
             self.base_url = check_custom_base_url(base_url, allowed_hosts)
             self.discovery_url = self.base_url + const.CUSTOM_DISCOVERY_PATH
@@ -316,8 +319,14 @@ class QBOClient:
         qb.sandbox = self.environment == "sandbox"
         qb.api_url_v3 = qb.sandbox_api_url_v3 = self.api_base
         qb.timeout = self.timeout
+        self._sent += self._qb.sent if self._qb is not None else 0
         self._qb, self._qb_token = qb, self.access_token
         return qb
+
+    @property
+    def requests_sent(self):
+        """API requests this client made (OAuth calls aside)."""
+        return self._sent + (self._qb.sent if self._qb is not None else 0)
 
     @property
     def last_intuit_tid(self):
