@@ -1,7 +1,9 @@
 # Sourced by scripts/test.sh and scripts/demo.sh after scripts/setup.sh has run.
 # Defines: HERE, PY, WORK, ODOO_BIN, ODOO_CONF, PGHOST, PGPORT, PGUSER, and helpers.
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PYTHON:-python3}"
+# The interpreter scripts/setup.sh installed into: the project's virtual environment unless
+# PYTHON names another (an existing Odoo server's).
+PY="${PYTHON:-${XDG_CACHE_HOME:-$HOME/.cache}/quickbooks_online/venv/bin/python}"
 PGHOST="${PGHOST:-127.0.0.1}"; PGPORT="${PGPORT:-5432}"; PGUSER="${PGUSER:-$(id -un)}"
 export PGHOST PGPORT PGUSER
 # One work folder per clone, outside it: Odoo finds the addon by its folder name, so the

@@ -10,16 +10,29 @@
 # Prints `export` lines nothing; callers source scripts/env.sh afterwards.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PYTHON:-python3}"
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+stamp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/quickbooks_online"
+mkdir -p "$stamp_dir"
+# --- 0. The project's own virtual environment ----------------------------------
+# Everything is installed there, never into the system Python (Odoo's pins would downgrade
+# packages other programs use). PYTHON=/path/to/python uses that interpreter instead: an
+# existing Odoo server's (its environment then gets the addon's dependencies).
+if [ -z "${PYTHON:-}" ]; then
+  VENV="$stamp_dir/venv"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating the project's virtual environment $VENV"
+    python3 -m venv "$VENV" || die "python3 -m venv failed: install the python3-venv package."
+  fi
+  PY="$VENV/bin/python"
+else
+  PY="$PYTHON"
+fi
 
 # --- 1. Odoo 18 ------------------------------------------------------------
 # Locate the package without importing it: its dependencies may not be installed yet.
 odoo_pkg() { "$PY" -c 'import importlib.util as u; s = u.find_spec("odoo"); print(s.submodule_search_locations[0])' 2>/dev/null || true; }
 odoo_version() { local p; p="$(odoo_pkg)"; [ -n "$p" ] && sed -n 's/^version_info = (\([0-9]*\),.*/\1/p' "$p/release.py" || true; }
-stamp_dir="${XDG_CACHE_HOME:-$HOME/.cache}/quickbooks_online"
-mkdir -p "$stamp_dir"
 # Without ODOO_SRC, a plain copy of Odoo 18.0 is looked for: /opt/odoo18, else a local git
 # mirror of it (ODOO_MIRROR, commit ODOO_COMMIT), exported once into the cache.
 ODOO_MIRROR="${ODOO_MIRROR:-/work/.mirror/Disassembling-Odoo+core/repo}"
@@ -58,7 +71,7 @@ odoo_root="$(dirname "$(odoo_pkg)")"
 # --- 2. Python dependencies ------------------------------------------------
 reqs=("$here/requirements.txt")
 [ -f "$odoo_root/requirements.txt" ] && reqs+=("$odoo_root/requirements.txt")
-digest="$(cat "${reqs[@]}" | sha1sum | cut -c1-16)"
+digest="$( (cat "${reqs[@]}"; echo "$PY") | sha1sum | cut -c1-16)"
 if [ ! -f "$stamp_dir/pip-$digest" ]; then
   say "installing Python dependencies (Odoo's and the addon's)"
   constraints="$stamp_dir/constraints.txt"

@@ -4,6 +4,7 @@ from . import (
     test_connection,
     test_demo,
     test_health,
+    test_i18n,
     test_install,
     test_mapper_estimate,
     test_mapper_invoice,
