@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: set-up, a fresh database with the addon installed, every test
-# (pure, HTTP against the local QuickBooks server, browser tours) and lint.
+# (pure, HTTP against the local QuickBooks server, browser tours), lint and the packaging check.
 # Exits non-zero on any failure; the last line is `total: N passed, N failed[, N skipped]`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +29,8 @@ addon_rc=$?
 echo "[test] lint (ruff, pylint-odoo)"
 (cd "$HERE" && "$PY" -m ruff check --quiet .); ruff_rc=$?
 (cd "$ADDONS" && "$PY" -m pylint --rcfile="$HERE/.pylintrc" --disable=manifest-required-author,missing-readme --ignore=fake_qbo,scripts quickbooks_online); pylint_rc=$?
+echo "[test] packaging: the wheel installs and Odoo finds the addon in it"
+bash "$HERE/scripts/check_wheel.sh"; wheel_rc=$?
 set -e
 "$PY" "$HERE/scripts/summarize.py" "$WORK/run.$$/junit-fake_qbo.xml=$fake_rc" "$WORK/run.$$/junit-addon.xml=$addon_rc" \
-  "ruff=$ruff_rc" "pylint-odoo=$pylint_rc"
+  "ruff=$ruff_rc" "pylint-odoo=$pylint_rc" "wheel=$wheel_rc"
