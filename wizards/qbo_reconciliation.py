@@ -44,6 +44,10 @@ class QboReconciliation(models.TransientModel):
     difference_count = fields.Integer("Customers with a Difference", readonly=True)
     computed_at = fields.Datetime("Read from QuickBooks at", readonly=True)
 
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._("QuickBooks Reconciliation")
+
     # -- making the report ---------------------------------------------------------------------
     def action_compute(self):
         """Read both sides and fill the lines and documents.
