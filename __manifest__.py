@@ -27,6 +27,7 @@
         "wizards/qbo_setup_wizard_views.xml",
         "wizards/qbo_reset_wizard_views.xml",
         "wizards/qbo_reconciliation_views.xml",
+        "wizards/qbo_preview_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

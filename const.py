@@ -90,3 +90,6 @@ CONFLICT_POLICIES = [
     ("qbo", "QuickBooks wins"),
     ("manual", "Ask me (keep both, decide in the sync log)"),
 ]
+
+# Context key of a preview run (models/qbo_preview.py): its PreviewWrites answers every write.
+PREVIEW = "qbo_preview"

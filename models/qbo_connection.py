@@ -234,7 +234,9 @@ class QboConnection(models.Model):
 
     def _qbo_api_client(self):
         """Return a ``QBOClient`` ready for API calls (valid access token, realm)."""
-        return self._qbo_client(access_token=self._qbo_access_token())
+        client = self._qbo_client(access_token=self._qbo_access_token())
+        client.preview = self.env.context.get(const.PREVIEW) or None  # a preview's writes stay in Odoo
+        return client
 
     def _qbo_refresh_tokens(self, force=False, refused=None):
         """Return a new access token: refreshed with QuickBooks, or the one another worker has

@@ -8,6 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..const import PREVIEW
 from .qbo_sync_mixin import QBO_USER, check_qbo_group
 
 # QuickBooks' throttle per company (QBO_API.md §4): requests per minute.
@@ -101,6 +102,9 @@ class QboConnection(models.Model):
         it ran (the last hour's kept)."""
         if not count:
             return
+        preview = self.env.context.get(PREVIEW)
+        if preview:
+            preview.reads += count  # (its runs are rolled back, this record with them)
         start = started.replace(second=0, microsecond=0)
         minutes = max(1, int((ended - start).total_seconds() // 60) + 1)
         use = {minute: n for minute, n in (self.qbo_api_use or {}).items()

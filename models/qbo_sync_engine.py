@@ -13,6 +13,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import PREVIEW
 from ..utils.qbo_client import QBOAuthError, QBOError, QBOThrottledError, QBOTransportError
 from .qbo_adapter import adapter_classes
 from .qbo_sync_mixin import PULL_CRON, PUSH_CRON
@@ -73,6 +74,10 @@ class QboConnection(models.Model):
         self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id])
         return bool(self.env.cr.fetchall())
 
+    def _qbo_commits(self):
+        """Whether a run commits as it goes: not in tests, not in a preview (rolled back)."""
+        return self._qbo_can_commit() and not self.env.context.get(PREVIEW)
+
     def _qbo_commit(self, release=False):
         """Commit the work done so far (never in tests: ``_qbo_can_commit``) and lock the
         connection again, as a commit releases the lock. With ``release``, the ORM cache is
@@ -82,7 +87,7 @@ class QboConnection(models.Model):
 
         :raises QBOStop: when another run took the connection in between
         """
-        if self._qbo_can_commit():
+        if self._qbo_commits():
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if not self._qbo_try_lock():
                 raise QBOStop(self.env._("Another sync run took over this connection."))
@@ -126,7 +131,7 @@ class QboConnection(models.Model):
         except (QBOError, UserError) as e:
             _logger.warning("QuickBooks %s for company %s not started: %s", direction, self.company_id.id, e)
             return None
-        can_commit = self._qbo_can_commit()
+        can_commit = self._qbo_commits()
 
         def lock():
             """Take (or keep) the connection row; False when another transaction holds it or
@@ -231,6 +236,9 @@ class QboConnection(models.Model):
             another run took the connection meanwhile
         """
         refused = self.sudo().access_token
+        if self.env.context.get(PREVIEW):
+            # A preview never commits (its work is rolled back): the refresh, which must, waits.
+            raise QBOStop(self.env._("The access token expired during the preview: run it again."))
         if self._qbo_can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
@@ -278,6 +286,8 @@ class QboConnection(models.Model):
         version goes up next, and is compared then. ``answered``: ``data`` is QuickBooks' answer
         to what Odoo holds now: a difference is what QuickBooks did not take (sending it again
         would change nothing), an error at once."""
+        if job.client.preview is not None and job.direction == "push":
+            return  # a preview's answer is its own echo, not QuickBooks' figures
         message = adapter.check_synced(record, data)
         if message and (answered or not self._qbo_still_pending(adapter, binding, record)):
             binding.write({"state": "error", "last_error": message})

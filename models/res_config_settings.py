@@ -86,5 +86,8 @@ class ResConfigSettings(models.TransientModel):
     def action_qbo_download_all(self):
         return self._qbo_connection().action_qbo_download_all()
 
+    def action_qbo_open_preview(self):
+        return self._qbo_connection().action_qbo_open_preview()
+
     def action_qbo_open_health(self):
         return self._qbo_connection().action_qbo_open_health()

@@ -12,6 +12,7 @@ from . import (
     test_mapper_partner,
     test_mapper_payment,
     test_oauth_http,
+    test_preview,
     test_qbo_client,
     test_qbo_client_api,
     test_qbo_webhook,

@@ -171,6 +171,7 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
             ("product.template", "action_qbo_sync_now", product.product_tmpl_id.ids, U, U, A, U, E),
             ("qbo.connection", "action_qbo_refresh_accounts", conn, U, U, A, U, U),
             ("qbo.connection", "action_qbo_open_health", conn, U, A, A, U, U),
+            ("qbo.connection", "action_qbo_open_preview", conn, U, U, A, U, U),
             ("qbo.health", "action_qbo_open_bindings", health, U, A, A, U, U),
             ("qbo.sync.log", "action_open_record", log, U, A, A, U, U),
             ("qbo.sync.log", "action_retry", log, U, U, A, U, U),

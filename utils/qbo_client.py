@@ -241,6 +241,7 @@ class QBOClient:
         self.timeout = timeout
         self._qb = self._qb_token = None
         self._sent = 0  # requests of the python-quickbooks clients of earlier access tokens
+        self.preview = None  # a PreviewWrites (utils/qbo_preview.py): writes answered there, never sent
         if environment == "custom":
             self.base_url = check_custom_base_url(base_url, allowed_hosts)
             self.discovery_url = self.base_url + const.CUSTOM_DISCOVERY_PATH
@@ -342,6 +343,8 @@ class QBOClient:
 
         :raises QBOError: (a subclass, per ``qbo_errors.error_from_reply``)
         """
+        if self.preview is not None and method != "GET" and path != "query":
+            raise RuntimeError("A preview only reads from QuickBooks: %s %s" % (method, path))
         qb = self._quickbooks()
         url = f"{qb.api_url}/company/{self.realm_id}/{path}"
         if isinstance(body, dict):
@@ -425,6 +428,8 @@ class QBOClient:
         :return: the created object dict (``Id``, ``SyncToken``, ``MetaData``…)
         :raises QBOValidationError: (also for a 610 on a referenced object), ``QBODuplicateError``
         """
+        if self.preview is not None:
+            return self.preview.answer(entity_name(entity), "create", payload)
         path, request_id = entity_name(entity).lower(), qbo_requests.request_id(request_id, 50)
         try:
             return self._call("POST", path, payload, request_id=request_id)[entity]
@@ -444,6 +449,8 @@ class QBOClient:
         if not payload.get("Id") or payload.get("SyncToken") in (None, ""):
             raise ValueError("An update needs the Id and the SyncToken")
         body = {"sparse": True, **payload}
+        if self.preview is not None:
+            return self.preview.answer(entity_name(entity), "update", body)
         path, request_id = entity_name(entity).lower(), qbo_requests.request_id(request_id, 50)
         return self._call("POST", path, body, request_id=request_id)[entity]
 
@@ -456,6 +463,8 @@ class QBOClient:
         :raises QBOStaleError, QBOValidationError: as ``update`` (6210 closed books...)
         """
         name = entity_name(entity)
+        if self.preview is not None:
+            return self.preview.answer(name, "void", payload)
         params = {"operation": "update", "include": "void"} if name in ("Payment", "SalesReceipt") \
             else {"operation": "void"}
         body = {"Id": payload["Id"], "SyncToken": payload["SyncToken"], **(
@@ -469,6 +478,8 @@ class QBOClient:
         :return: ``{"status": "Deleted", "Id": …}``
         """
         name = entity_name(entity)
+        if self.preview is not None:
+            return self.preview.answer(name, "delete", payload)
         return self._call("POST", name.lower(), {"Id": payload["Id"], "SyncToken": payload["SyncToken"]},
                           params={"operation": "delete"}, request_id=qbo_requests.request_id(request_id, 50))[name]
 
@@ -483,6 +494,8 @@ class QBOClient:
         :raises QBOError: (a subclass) when the whole request fails
         """
         checked = qbo_requests.check_batch(items)
+        if self.preview is not None:
+            return self.preview.batch(items)
         reply = self._call("POST", "batch", {"BatchItemRequest": list(items)},
                            request_id=qbo_requests.request_id(request_id, 36))
         return qbo_requests.batch_results(reply, checked, self.last_intuit_tid)
