@@ -28,6 +28,7 @@
         "wizards/qbo_reset_wizard_views.xml",
         "wizards/qbo_reconciliation_views.xml",
         "wizards/qbo_preview_views.xml",
+        "wizards/qbo_undo_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

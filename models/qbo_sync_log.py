@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from .qbo_sync_mixin import QBO_MANAGER, check_qbo_group
 
-DIRECTIONS = [("push", "Odoo → QuickBooks"), ("pull", "QuickBooks → Odoo")]
+DIRECTIONS = [("push", "Odoo → QuickBooks"), ("pull", "QuickBooks → Odoo"), ("undo", "Undo")]
 OUTCOMES = [
     ("created", "Created"),
     ("updated", "Updated"),

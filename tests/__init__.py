@@ -45,4 +45,5 @@ from . import (
     test_sync_webhook,
     test_token_workers,
     test_tour,
+    test_undo,
 )

@@ -160,6 +160,8 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
         self.env["qbo.binding"].create({"connection_id": self.connection.id, "res_model": "product.product",
                                         "res_id": product.id, "qbo_entity": "Item", "qbo_id": "998"})
         health = self.env["qbo.health"].search([("connection_id", "=", self.connection.id)]).ids[:1]
+        run = self.env["qbo.sync.run"].create({"connection_id": self.connection.id, "direction": "pull",
+                                               "state": "done"})
         conn, p, log = self.connection.ids, partner.ids, line.ids
         A, U, E = ALLOWED, ACCESS, USER_ERROR  # noqa: N806 -- a table reads better with short names
         # (model, method, ids): plain, qbo_user, manager, portal, other_company
@@ -173,6 +175,7 @@ class TestSecurityRPC(QBOFakeServerMixin, HttpCase):
             ("qbo.connection", "action_qbo_open_health", conn, U, A, A, U, U),
             ("qbo.connection", "action_qbo_open_preview", conn, U, U, A, U, U),
             ("qbo.health", "action_qbo_open_bindings", health, U, A, A, U, U),
+            ("qbo.sync.run", "action_qbo_undo", run.ids, U, U, A, U, U),
             ("qbo.sync.log", "action_open_record", log, U, A, A, U, U),
             ("qbo.sync.log", "action_retry", log, U, U, A, U, U),
             ("qbo.sync.log", "action_apply_losing_version", log, U, U, A, U, U),
