@@ -58,8 +58,9 @@ class QboPreview(models.TransientModel):
         self.line_ids.unlink()
         self.env["qbo.preview.line"].create([dict(values, preview_id=self.id) for values in outcomes])
         self.write({"requests": requests, "writes_held": len(writes), "computed_at": fields.Datetime.now()})
+        dialog = bool(self.env.context.get("dialog"))
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new" if self.env.context.get("dialog") else "current"}
+                "target": "new" if dialog else "current", "context": {"dialog": dialog}}
 
     def action_run(self):
         """The real thing: download everything, then upload everything in scope (the crons,

@@ -55,6 +55,11 @@ class QboSetupWizard(models.TransientModel):
     def action_save_and_connect(self):
         return self._qbo_save().action_qbo_connect()
 
+    def action_save_and_preview(self):
+        """The guided first sync's third step: what Download All and Upload All would do, and a
+        button to start them."""
+        return self._qbo_save().with_context(dialog=True).action_qbo_open_preview()
+
     def action_save_and_upload_all(self):
         return self._qbo_save().action_qbo_upload_all()
 
