@@ -33,7 +33,10 @@ class CustomerAdapter(QBOAdapter):
         return records._qbo_push_targets()
 
     def in_scope(self, records, matching=False):
-        return records._qbo_in_scope(self.connection, matching=matching)
+        """The partners the connection's scope takes, never the archived stand-in of QuickBooks'
+        sales receipts without customer (it is QuickBooks' "no customer", not one of them)."""
+        no_customer = self.env.ref("quickbooks_online.res_partner_qbo_no_customer", raise_if_not_found=False)
+        return records._qbo_in_scope(self.connection, matching=matching) - (no_customer or records.browse())
 
     def dependencies(self, record):
         return [("Customer", record.parent_id)] if record.parent_id else []

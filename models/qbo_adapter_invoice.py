@@ -378,3 +378,10 @@ class CreditMemoAdapter(_DocumentAdapter):
     move_type = "out_refund"
     url_path = "creditmemo?txnId=%s"
 
+    def local_values(self, record):
+        """A credit memo has no due date in QuickBooks (it reads as its date): Odoo's due date
+        of a credit note is no change to send."""
+        values = super().local_values(record)
+        values["due_date"] = values["txn_date"]
+        return values
+

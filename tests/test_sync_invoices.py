@@ -254,6 +254,21 @@ class TestSyncInvoicesUS(InvoiceCaseMixin, TransactionCase):
         self.assertFalse(self.doc_binding(draft) | self.doc_binding(old))
         draft.unlink()  # a draft never posted: deleted without a word to QuickBooks
 
+    def test_a_credit_notes_due_date_is_no_change(self):
+        """Odoo gives a credit note a due date, QuickBooks' credit memo has none (it reads as its
+        date): "Upload all" after the first upload sends nothing (the preview found it sent)."""
+        refund = self.invoice([(self.service, 1, 40, False, 0)], move_type="out_refund",
+                              invoice_date_due=date.today() + timedelta(days=30))
+        self.push()
+        self.assertEqual(self.doc_binding(refund).state, "synced")
+        mark = self.log_mark()
+        self.connection.action_qbo_upload_all()
+        self.push()
+        self.assertFalse([r for r in self.api_log(mark) if r["method"] == "POST" and (
+            "creditmemo" in r["path"].lower() or "CreditMemo" in str(r.get("body")))])
+        stand_in = self.env.ref("quickbooks_online.res_partner_qbo_no_customer")
+        self.assertFalse(stand_in._qbo_binding(self.connection), "QuickBooks' 'no customer' is none of its customers")
+
     def test_download_invoices_credit_memos_void_and_delete(self):
         pump = self.qbo_item("Pump", Taxable=True, UnitPrice=12.75)
         lines = [{"Amount": 38.25, "Description": "Three pumps", "DetailType": "SalesItemLineDetail",

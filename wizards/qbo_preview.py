@@ -60,7 +60,7 @@ class QboPreview(models.TransientModel):
         self.write({"requests": requests, "writes_held": len(writes), "computed_at": fields.Datetime.now()})
         dialog = bool(self.env.context.get("dialog"))
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new" if dialog else "current", "context": {"dialog": dialog}}
+                "name": self.display_name, "target": "new" if dialog else "current", "context": {"dialog": dialog}}
 
     def action_run(self):
         """The real thing: download everything, then upload everything in scope (the crons,

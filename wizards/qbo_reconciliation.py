@@ -71,7 +71,7 @@ class QboReconciliation(models.TransientModel):
 
     def _qbo_reopen(self):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "current", "context": {"form_view_initial_mode": "edit"}}
+                "name": self.display_name, "target": "current", "context": {"form_view_initial_mode": "edit"}}
 
     def _qbo_where(self):
         dates = ["TxnDate >= '%s'" % self.date_from.isoformat()] if self.date_from else []

@@ -57,7 +57,7 @@ class QboUndo(models.TransientModel):
 
     def _reopen(self):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new"}
+                "name": self.display_name, "target": "new"}
 
     def _plan(self, log, planned):
         """Values of a ``qbo.undo.line``: the action, or the reason it is refused."""
