@@ -213,16 +213,31 @@ class QboReconciliation(models.TransientModel):
                 "target": "self"}
 
 
-class QboReconciliationLine(models.TransientModel):
-    _name = "qbo.reconciliation.line"
-    _description = "QuickBooks Online Reconciliation: Customer"
-    _order = "has_difference desc, difference, id"
+class QboReconciliationRow(models.AbstractModel):
+    """What a customer line and a document line share: their report and their customer (an
+    Odoo partner, or QuickBooks' name of a customer Odoo has not)."""
+
+    _name = "qbo.reconciliation.row"
+    _description = "QuickBooks Online Reconciliation Row"
 
     report_id = fields.Many2one("qbo.reconciliation", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="report_id.currency_id")
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     qbo_customer = fields.Char("QuickBooks Customer", readonly=True,
                                help="A QuickBooks customer Odoo has no partner of.")
+    partner_display = fields.Char("Customer Name", compute="_compute_partner_display")
+
+    def _compute_partner_display(self):
+        for row in self:
+            row.partner_display = row.partner_id.display_name or row.qbo_customer or ""
+
+
+class QboReconciliationLine(models.TransientModel):
+    _name = "qbo.reconciliation.line"
+    _inherit = "qbo.reconciliation.row"
+    _description = "QuickBooks Online Reconciliation: Customer"
+    _order = "has_difference desc, difference, id"
+
     document_count = fields.Integer("Documents", readonly=True)
     odoo_invoiced = fields.Monetary("Invoiced (Odoo)", readonly=True)
     qbo_invoiced = fields.Monetary("Invoiced (QuickBooks)", readonly=True)
@@ -234,8 +249,9 @@ class QboReconciliationLine(models.TransientModel):
     has_difference = fields.Boolean(readonly=True)
 
     def _compute_display_name(self):
+        self._compute_partner_display()
         for line in self:
-            line.display_name = line.partner_id.display_name or line.qbo_customer or ""
+            line.display_name = line.partner_display
 
     def action_open_documents(self):
         """The documents of this customer on both sides, those that differ first."""
@@ -251,14 +267,10 @@ class QboReconciliationLine(models.TransientModel):
 
 class QboReconciliationDocument(models.TransientModel):
     _name = "qbo.reconciliation.document"
+    _inherit = "qbo.reconciliation.row"
     _description = "QuickBooks Online Reconciliation: Document"
     _order = "issue desc, date, id"
 
-    report_id = fields.Many2one("qbo.reconciliation", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="report_id.currency_id")
-    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    qbo_customer = fields.Char("QuickBooks Customer", readonly=True)
-    partner_display = fields.Char("Customer Name", compute="_compute_partner_display")
     move_id = fields.Many2one("account.move", "Odoo Document", readonly=True)
     name = fields.Char("Number", readonly=True)
     date = fields.Date(readonly=True)
@@ -269,7 +281,3 @@ class QboReconciliationDocument(models.TransientModel):
     odoo_open = fields.Monetary("Open (Odoo)", readonly=True)
     qbo_open = fields.Monetary("Open (QuickBooks)", readonly=True)
     issue = fields.Selection(ISSUES, readonly=True)
-
-    def _compute_partner_display(self):
-        for doc in self:
-            doc.partner_display = doc.partner_id.display_name or doc.qbo_customer or ""
