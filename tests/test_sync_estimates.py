@@ -361,3 +361,37 @@ class TestSyncEstimates(InvoiceCaseMixin, TransactionCase):
                           "Closed": (self.env.ref("crm.stage_lead3"), 90, True),
                           "Rejected": (leads["Rejected"].stage_id, 0, False)})
         self.assertEqual(leads["Accepted"].expected_revenue, 100)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncEstimatesCanada(InvoiceCaseMixin, TransactionCase):
+    """A Canadian company: the order's taxes go up per rate (a group tax's two rates, a
+    tax-included price), as Odoo computes the order's total, equal to the cent."""
+
+    country = "CA"
+
+    def test_taxes_per_rate_to_the_cent(self):
+        self.connection.write({"estimate_direction": "both"})
+        gst = self.tax("GST", 5)
+        hst_incl = self.tax("HST 13% included", 13, price_include_override="tax_included")
+        parts = self.tax("GST part", 5, type_tax_use="none") | self.tax("PST BC part", 7, type_tax_use="none")
+        gst_pst = self.env["account.tax"].create({
+            "name": "GST + PST BC", "amount_type": "group", "type_tax_use": "sale", "amount": 0,
+            "children_tax_ids": [Command.set(parts.ids)]})
+        pricelist = self.env["product.pricelist"].create({"name": "CAD", "currency_id": self.currency.id})
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "pricelist_id": pricelist.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty, "price_unit": price,
+                                           "tax_id": [Command.set(tax.ids)]})
+                           for product, qty, price, tax in ((self.service, 3, 33.33, gst),
+                                                            (self.goods, 7, 1.13, gst_pst),
+                                                            (self.service, 1, 99.99, hst_incl))]})
+        order.action_confirm()
+        self.push()
+        binding = self.Binding.search([("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
+        self.assertTrue(binding.qbo_id, binding.last_error)
+        data = self.control.user_read("Estimate", binding.qbo_id, realm=self.connection.realm_id)
+        self.assertEqual((data["TxnStatus"], dec(data["TotalAmt"]), dec(data["TxnTaxDetail"]["TotalTax"])),
+                         ("Accepted", dec(order.amount_total), dec(order.amount_tax)))
+        self.assertEqual(len(data["TxnTaxDetail"]["TaxLine"]), 4, "GST, GST part, PST part, HST: one line per rate")
+        self.assertFalse(order.qbo_totals_differ)
