@@ -39,4 +39,4 @@ from . import (
 from . import qbo_adapter_estimate, sale_order
 
 # isort: split
-from . import qbo_health
+from . import qbo_health, qbo_link_choice

@@ -347,14 +347,16 @@ class QboConnection(models.Model):
         record cannot be created yet waits, parked."""
         log = PullLog(self, job)
         new = []
+        choices = self._qbo_link_choices(job, adapter.entity)
         for binding, data in items:
             remote = adapter.remote_values(data)
             if binding and binding.res_id:
                 self._qbo_pull_known(adapter, binding, data, log)
-            elif adapter.skip_remote(remote):
+            elif adapter.skip_remote(remote) or str(data.get("Id")) in choices["skip_qbo"]:
                 job.counts["skipped"] += 1
             else:
-                record = matcher.pop(remote) if adapter.match_on_first_link else None
+                apart = choices["apart"].get(str(data.get("Id")), ())
+                record = matcher.pop(remote, apart) if adapter.match_on_first_link else None
                 if record:
                     self._qbo_pull_link(adapter, record, binding, data, log)
                 else:

@@ -94,11 +94,13 @@ class LocalMatcher:
     def __init__(self, connection, adapter):
         self.connection, self.adapter, self.index, self.removed = connection, adapter, None, []
 
-    def pop(self, remote):
+    def pop(self, remote, apart=()):
+        """The record ``remote`` matches (none of ``apart``: kept apart by a person), taken out."""
         if self.index is None:
             self.index = self._build()
         adapter = self.adapter
-        record_id = next((self.index[key] for key in adapter.match_keys(remote) if key in self.index), None)
+        record_id = next((self.index[key] for key in adapter.match_keys(remote)
+                          if key in self.index and self.index[key] not in apart), None)
         if not record_id:
             return None
         record = adapter.Model.browse(record_id)

@@ -243,14 +243,21 @@ class QboConnection(models.Model):
                        if binding.id not in in_flight and not binding.qbo_id]
             job.remote_index[adapter.entity] = self._qbo_remote_index(job, adapter)
         index = job.remote_index[adapter.entity]
+        choices = self._qbo_link_choices(job, adapter.entity)
         left = []
         for binding, payload in creates:
             if binding.request_id:
                 left.append((binding, payload))  # a create in flight: replay it, never match
                 continue
             record = binding._qbo_record()
+            if record.id in choices["skip_res"]:
+                self._qbo_log(job, binding, "skipped", self.env._("Kept out of QuickBooks by the first sync's review."))
+                binding.unlink()
+                continue
             [(_record, values)] = adapter.match_values(record)
-            data = next((index[key][0] for key in adapter.match_keys(values) if index.get(key)), None)
+            apart = choices["apart_res"].get(record.id, ())
+            data = next((candidate for key in adapter.match_keys(values) for candidate in index.get(key) or ()
+                         if str(candidate.get("Id")) not in apart), None)
             if not data:
                 left.append((binding, payload))
                 continue

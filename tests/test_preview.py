@@ -73,3 +73,38 @@ class TestPreview(InvoiceCaseMixin, TransactionCase):
             self.env["qbo.preview"].with_user(user).create({}).action_compute()
         with self.assertRaises(AccessError):
             self.connection.with_user(user).action_qbo_open_preview()
+
+    def test_weak_matches_are_reviewed_and_the_choices_honoured(self):
+        """The same name with another e-mail, the same e-mail under another name: the preview
+        lists both; "keep apart" gives each side its own, "skip both" syncs neither."""
+        realm = self.connection.realm_id
+        acme_qbo = self.control.user_write("Customer", {"DisplayName": "Acme Corp",
+                                                        "PrimaryEmailAddr": {"Address": "billing@acme.example.com"}},
+                                           realm=realm)
+        beta_qbo = self.control.user_write("Customer", {"DisplayName": "Beta Limited",
+                                                        "PrimaryEmailAddr": {"Address": "hello@beta.example.com"}},
+                                           realm=realm)
+        acme = self.Partner.create({"name": "Acme Corp", "email": "sales@acme.example.com", "is_company": True})
+        beta = self.Partner.create({"name": "Beta LLC", "email": "hello@beta.example.com", "is_company": True})
+        preview = self.env["qbo.preview"].create({})
+        preview.action_compute()
+        matches = {match.record_name: match for match in preview.match_ids}
+        self.assertEqual(set(matches), {"Acme Corp", "Beta LLC", "Invoice Buyer"},  # the last: "… Inc" in QuickBooks
+                         preview.match_ids.mapped("reason"))
+        self.assertIn("Same name", matches["Acme Corp"].reason)
+        self.assertIn("Same e-mail", matches["Beta LLC"].reason)
+        matches["Acme Corp"].choice = "apart"
+        matches["Beta LLC"].choice = "skip"
+        preview.action_run()
+        self.pull()
+        self.push()
+        self.push()
+        acmes = self.Partner.search([("name", "=", "Acme Corp")])
+        self.assertEqual(len(acmes), 2, "kept apart: QuickBooks' Acme has its own partner")
+        self.assertNotEqual(acme.qbo_id, acme_qbo["Id"])
+        self.assertTrue(acme.qbo_id, "and Odoo's Acme its own customer")
+        self.assertFalse(self.Binding.search([("qbo_entity", "=", "Customer"), ("qbo_id", "=", beta_qbo["Id"])]),
+                         "skipped: QuickBooks' Beta is not downloaded")
+        self.assertFalse(beta.qbo_id, "and Odoo's Beta not uploaded")
+        self.assertEqual(self.control.user_read("Customer", beta_qbo["Id"], realm=realm)["DisplayName"],
+                         "Beta Limited", "nor changed")

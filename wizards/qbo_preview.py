@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from odoo import fields, models
 
 from ..const import PREVIEW
+from ..models.qbo_link_choice import CHOICES
 from ..models.qbo_sync_log import DIRECTIONS, OUTCOMES
 from ..models.qbo_sync_mixin import QBO_MANAGER, check_qbo_group
+from ..utils.mappers import partner as partner_mapper
 from ..utils.qbo_preview import PreviewWrites
 
 MAX_PUSH_RUNS = 20  # as many upload runs as the upload needs (each takes bounded chunks)
@@ -25,7 +27,7 @@ class _Rollback(Exception):
 
     def __init__(self, rows):
         super().__init__()
-        self.rows = rows
+        self.rows = rows  # (outcome rows, the customer links made)
 
 
 class QboPreview(models.TransientModel):
@@ -35,6 +37,7 @@ class QboPreview(models.TransientModel):
     connection_id = fields.Many2one("qbo.connection", required=True, readonly=True,
                                     default=lambda self: self.env["qbo.connection"]._qbo_for_company(self.env.company))
     line_ids = fields.One2many("qbo.preview.line", "preview_id", "What Would Happen", readonly=True)
+    match_ids = fields.One2many("qbo.preview.match", "preview_id", "Weak Matches to Review")
     requests = fields.Integer("Reads Sent to QuickBooks", readonly=True)
     writes_held = fields.Integer("Writes Held Back", readonly=True,
                                  help="What the real runs would send to QuickBooks (creates, updates, voids).")
@@ -54,9 +57,11 @@ class QboPreview(models.TransientModel):
         check_qbo_group(self.env, QBO_MANAGER)
         connection = self.connection_id.sudo()
         connection._qbo_check_connected()
-        outcomes, writes, requests = connection._qbo_preview()
+        outcomes, weak, writes, requests = connection._qbo_preview()
         self.line_ids.unlink()
+        self.match_ids.unlink()
         self.env["qbo.preview.line"].create([dict(values, preview_id=self.id) for values in outcomes])
+        self.env["qbo.preview.match"].create([dict(values, preview_id=self.id) for values in weak])
         self.write({"requests": requests, "writes_held": len(writes), "computed_at": fields.Datetime.now()})
         dialog = bool(self.env.context.get("dialog"))
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
@@ -64,9 +69,17 @@ class QboPreview(models.TransientModel):
 
     def action_run(self):
         """The real thing: download everything, then upload everything in scope (the crons,
-        woken now, do it within seconds)."""
+        woken now, do it within seconds), honouring the choices made on the weak matches."""
         self.ensure_one()
         check_qbo_group(self.env, QBO_MANAGER)
+        Choice = self.env["qbo.link.choice"].sudo()
+        for match in self.match_ids:
+            pair = [("connection_id", "=", self.connection_id.id), ("qbo_entity", "=", match.qbo_entity),
+                    ("res_id", "=", match.res_id), ("qbo_id", "=", match.qbo_id)]
+            Choice.search(pair).unlink()
+            if match.choice != "link":
+                Choice.create({"connection_id": self.connection_id.id, "qbo_entity": match.qbo_entity,
+                               "res_id": match.res_id, "qbo_id": match.qbo_id, "choice": match.choice})
         self.connection_id.action_qbo_download_all()
         return self.connection_id.action_qbo_upload_all()
 
@@ -85,6 +98,23 @@ class QboPreviewLine(models.TransientModel):
     examples = fields.Char(readonly=True, help="A few of the records or QuickBooks objects concerned.")
 
 
+class QboPreviewMatch(models.TransientModel):
+    """A link the runs made on one key while another key differs: for a person to confirm."""
+
+    _name = "qbo.preview.match"
+    _description = "QuickBooks Online Sync Preview: Weak Match"
+    _order = "id"
+
+    preview_id = fields.Many2one("qbo.preview", required=True, ondelete="cascade")
+    qbo_entity = fields.Char("QuickBooks Entity", readonly=True)
+    res_id = fields.Integer(readonly=True)
+    record_name = fields.Char("In Odoo", readonly=True)
+    qbo_id = fields.Char("QuickBooks Id", readonly=True)
+    qbo_name = fields.Char("In QuickBooks", readonly=True)
+    reason = fields.Char(readonly=True)
+    choice = fields.Selection(CHOICES, required=True, default="link")
+
+
 class QboConnection(models.Model):
     _inherit = "qbo.connection"  # pylint: disable=consider-merging-classes-inherited
 
@@ -92,7 +122,8 @@ class QboConnection(models.Model):
         """Download all, then upload all, inside a savepoint rolled back at the end; writes to
         QuickBooks answered by a ``PreviewWrites``, never sent.
 
-        :return: (outcome rows for ``qbo.preview.line``, the writes held back, API reads sent)
+        :return: (outcome rows for ``qbo.preview.line``, weak-match rows for ``qbo.preview.match``,
+            the writes held back, API reads sent)
         """
         self.ensure_one()
         writes = PreviewWrites()
@@ -110,11 +141,40 @@ class QboConnection(models.Model):
                         break
                     runs.append(preview._qbo_run("push"))
                 runs = [run for run in runs if run]
-                raise _Rollback(self._qbo_preview_rows(Log.search([("run_id", "in", [run.id for run in runs])])))
+                logs = Log.search([("run_id", "in", [run.id for run in runs])])
+                links = [(line.binding_id.res_id, line.binding_id.qbo_id, line.binding_id.qbo_payload)
+                         for line in logs if line.outcome == "linked" and line.qbo_entity == "Customer"
+                         and line.binding_id.res_id and line.binding_id.qbo_payload]
+                raise _Rollback((self._qbo_preview_rows(logs), links))
         except _Rollback as done:
-            rows = done.rows
+            rows, links = done.rows
         self.env.invalidate_all()
-        return rows, writes.writes, writes.reads
+        # Compared with Odoo's records as they are, not as the link (rolled back) made them.
+        return rows, self._qbo_weak_matches(links), writes.writes, writes.reads
+
+    def _qbo_weak_matches(self, links):
+        """Of the customer links [(partner id, QuickBooks id, QuickBooks' object)] the runs made,
+        those on one key while the other differs (the same name with another e-mail, the same
+        e-mail under another name)."""
+        adapter = self._qbo_adapter("Customer")
+        weak = []
+        for res_id, qbo_id, data in links:
+            record = self.env["res.partner"].browse(res_id).exists()
+            if not record:
+                continue
+            remote = adapter.remote_values(data)
+            (odoo_email, odoo_name), (qbo_email, qbo_name) = (
+                partner_mapper.match_keys(adapter.local_values(record)), partner_mapper.match_keys(remote))
+            if odoo_name == qbo_name and odoo_email != qbo_email:
+                reason = self.env._("Same name, another e-mail (%(odoo)s / %(qbo)s)", odoo=odoo_email or "-",
+                                    qbo=qbo_email or "-")
+            elif odoo_email and odoo_email == qbo_email and odoo_name != qbo_name:
+                reason = self.env._("Same e-mail, another name")
+            else:
+                continue
+            weak.append({"qbo_entity": "Customer", "res_id": record.id, "record_name": record.display_name,
+                         "qbo_id": qbo_id, "qbo_name": remote.get("name") or "", "reason": reason})
+        return weak
 
     @staticmethod
     def _qbo_preview_rows(logs):
