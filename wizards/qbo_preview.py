@@ -107,7 +107,7 @@ class QboPreviewMatch(models.TransientModel):
 
     preview_id = fields.Many2one("qbo.preview", required=True, ondelete="cascade")
     qbo_entity = fields.Char("QuickBooks Entity", readonly=True)
-    res_id = fields.Integer(readonly=True)
+    res_id = fields.Integer("Odoo Record", readonly=True)
     record_name = fields.Char("In Odoo", readonly=True)
     qbo_id = fields.Char("QuickBooks Id", readonly=True)
     qbo_name = fields.Char("In QuickBooks", readonly=True)
