@@ -4,7 +4,15 @@
 # Exits non-zero on any failure; the last line is `total: N passed, N failed[, N skipped]`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The set-up installs into the project's own environment: the system Python's packages are
+# compared before and after it (unless PYTHON names the interpreter to install into).
+system_packages() { python3 -m pip freeze --all 2>/dev/null | sha1sum; }
+[ -z "${PYTHON:-}" ] && before="$(system_packages)"
 bash "$here/scripts/setup.sh"
+system_rc=0
+if [ -z "${PYTHON:-}" ] && [ "$before" != "$(system_packages)" ]; then
+  echo "[test] FAILED: the set-up changed the system Python's packages"; system_rc=1
+fi
 source "$here/scripts/lib.sh"
 
 DB="qbo_test_$$"
@@ -33,4 +41,4 @@ echo "[test] packaging: the wheel installs and Odoo finds the addon in it"
 bash "$HERE/scripts/check_wheel.sh"; wheel_rc=$?
 set -e
 "$PY" "$HERE/scripts/summarize.py" "$WORK/run.$$/junit-fake_qbo.xml=$fake_rc" "$WORK/run.$$/junit-addon.xml=$addon_rc" \
-  "ruff=$ruff_rc" "pylint-odoo=$pylint_rc" "wheel=$wheel_rc"
+  "ruff=$ruff_rc" "pylint-odoo=$pylint_rc" "wheel=$wheel_rc" "system-python-untouched=$system_rc"
