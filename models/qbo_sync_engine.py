@@ -326,17 +326,22 @@ class QboConnection(models.Model):
         the upload cron. The context key ``qbo_entities`` (a list) limits it to those adapters
         ("Export all products")."""
         self._qbo_check_connected()
-        count = 0
-        entities = self.env.context.get("qbo_entities")
         # Checked above: a QuickBooks manager flags every entity's records, invoices and payments
         # included, whatever their accounting rights (nothing in Odoo changes).
-        for adapter in self.sudo()._qbo_adapters("push"):
+        count = self.sudo()._qbo_flag_all(self.env.context.get("qbo_entities"))
+        return self._qbo_notification(
+            self.env._("%s records will be uploaded to QuickBooks in the background.", count), "info")
+
+    def _qbo_flag_all(self, entities=None):
+        """Flag every record each uploading adapter (of ``entities`` only, when given) takes on
+        "Upload all"; return how many bindings were flagged."""
+        count = 0
+        for adapter in self._qbo_adapters("push"):
             if entities and adapter.entity not in entities:
                 continue
             records = adapter.Model.with_context(active_test=False).search(adapter.upload_all_domain())
             count += len(adapter.flag(records.filtered(adapter.handles)))
-        return self._qbo_notification(
-            self.env._("%s records will be uploaded to QuickBooks in the background.", count), "info")
+        return count
 
     def action_qbo_download_all(self):
         """Forget the download watermark: the next download imports everything (matched to what

@@ -133,9 +133,7 @@ class QboConnection(models.Model):
             with self.env.cr.savepoint():
                 preview.qbo_pull_watermark = False
                 runs = [preview._qbo_run("pull")]
-                for adapter in preview._qbo_adapters("push"):
-                    records = adapter.Model.with_context(active_test=False).search(adapter.upload_all_domain())
-                    adapter.flag(records.filtered(adapter.handles))
+                preview._qbo_flag_all()
                 for _run in range(MAX_PUSH_RUNS):
                     if not preview._qbo_push_pending():
                         break

@@ -118,12 +118,12 @@ class QboUndo(models.TransientModel):
         that stays."""
         connection = self.run_id.connection_id.sudo()
         try:
-            data = connection._qbo_call("read", binding.qbo_entity if binding.qbo_entity != "Category" else "Item",
+            data = connection._qbo_call("read", connection._qbo_adapter(binding.qbo_entity).api_entity,
                                         binding.qbo_id)
         except QBOError as e:
             return self.env._("QuickBooks could not be read: %s", e)
-        if binding.qbo_entity in ("Invoice", "SalesReceipt", "CreditMemo") and "Balance" in data and \
-                binding.qbo_entity != "SalesReceipt" and str(data.get("Balance")) != str(data.get("TotalAmt")):
+        if binding.qbo_entity in ("Invoice", "CreditMemo") and "Balance" in data and \
+                str(data.get("Balance")) != str(data.get("TotalAmt")):
             return self.env._("Paid (or partly) in QuickBooks since.")
         if record and record._name in ("res.partner", "product.product"):
             return self._odoo_dependent(record, planned, in_qbo=True)
@@ -161,13 +161,13 @@ class QboUndo(models.TransientModel):
 
     def _undo(self, line, binding, connection):
         record = binding._qbo_record().with_context(active_test=False, **{NO_PUSH: True}).exists()
-        entity, action = binding.qbo_entity, line.action
+        action = line.action
         if line.action == "archive":
             record.active = False
         elif line.action == "cancel":
             self._cancel(record)
         elif line.action in ("inactive", "void", "delete"):
-            api_entity = "Item" if entity == "Category" else entity
+            api_entity = connection._qbo_adapter(binding.qbo_entity).api_entity
             data = connection._qbo_call("read", api_entity, binding.qbo_id)
             request_id = uuid.uuid4().hex
             if line.action == "inactive":

@@ -245,8 +245,9 @@ def changed_fields(old_payload, new_payload, header_fields=HEADER_FIELDS):
     any line or the tax changed; the estimates an invoice was made from. A cleared memo or e-mail
     is sent empty."""
     delta = {}
-    if linked_estimates(old_payload) != linked_estimates(new_payload) and linked_estimates(new_payload):
-        delta["LinkedTxn"] = estimate_links(linked_estimates(new_payload))
+    estimates = linked_estimates(new_payload)
+    if estimates and estimates != linked_estimates(old_payload):
+        delta["LinkedTxn"] = estimate_links(estimates)
     for field in header_fields:
         before, after = old_payload.get(field), new_payload.get(field)
         if field == "ExchangeRate" and before is not None and after is not None and money(before) == money(after):
